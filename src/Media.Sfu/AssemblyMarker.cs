@@ -1,0 +1,1 @@
+namespace Media.Sfu; internal static class AssemblyMarker {}

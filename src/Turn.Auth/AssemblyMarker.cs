@@ -1,0 +1,1 @@
+namespace Turn.Auth; internal static class AssemblyMarker {}
