@@ -1,4 +1,8 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.MapGet("/health", () => new { status = "ok" });
-app.Run();
+using ControlPlane.Api.Hosting;
+
+var app = ControlPlaneApp.Build(args);
+await ControlPlaneApp.InitializeAsync(app);
+await app.RunAsync();
+
+/// <summary>Entry point; public so tests can reference the assembly's host.</summary>
 public partial class Program;

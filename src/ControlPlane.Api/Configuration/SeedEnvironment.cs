@@ -1,0 +1,60 @@
+namespace ControlPlane.Api.Configuration;
+
+/// <summary>
+/// Maps the environment variable names the seeds document (seed 000's .env list) onto configuration keys,
+/// so an operator can use either DATABASE_URL or Database__Url.
+/// </summary>
+public static class SeedEnvironment
+{
+    private static readonly (string Env, string Key)[] Direct =
+    {
+        ("DATABASE_URL", "Database:Url"),
+        ("REDIS_URL", "Redis:Url"),
+        ("JWT_SECRET", "Auth:JwtSecret"),
+        ("JWT_EXPIRES_IN", "Auth:AccessTokenLifetime"),
+        ("JWT_ISSUER", "Auth:Issuer"),
+        ("REFRESH_TOKEN_EXPIRES_IN", "Auth:RefreshTokenLifetime"),
+        ("MODERATOR_DEVICE_IDS", "Auth:ModeratorDeviceIds"),
+        ("TURN_SECRET", "Turn:Secrets"),
+        ("TURN_SERVER_URL", "Turn:Urls"),
+        ("TURN_TTL", "Turn:TtlSeconds"),
+        ("TURN_REALM", "Turn:Realm"),
+        ("LOG_LEVEL", "Logging:Level"),
+        ("CORS_ORIGINS", "Cors:Origins"),
+    };
+
+    public static Dictionary<string, string?> Read(Func<string, string?> env)
+    {
+        var values = new Dictionary<string, string?>();
+        foreach (var (name, key) in Direct)
+            if (env(name) is { Length: > 0 } v) values[key] = v;
+        var host = env("HOST") is { Length: > 0 } h ? h : "127.0.0.1";
+        if (env("PORT") is { Length: > 0 } port) values["Urls"] = $"http://{(host.Contains(':') ? $"[{host}]" : host)}:{port}";
+        else if (env("HOST") is { Length: > 0 }) values["Urls"] = $"http://{host}:3333";
+        return values;
+    }
+
+    /// <summary>Splits a comma-separated list, trimming blanks.</summary>
+    public static List<string> List(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? new() : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    /// <summary>Durations as the seeds write them: "7d", "15m", "3600s", "12h", or plain seconds.</summary>
+    public static bool TryParseDuration(string? text, out TimeSpan value)
+    {
+        value = default;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        text = text.Trim();
+        var unit = char.IsLetter(text[^1]) ? char.ToLowerInvariant(text[^1]) : 's';
+        var number = char.IsLetter(text[^1]) ? text[..^1] : text;
+        if (!long.TryParse(number, out var n) || n <= 0 || n > 10_000_000) return false;
+        value = unit switch
+        {
+            's' => TimeSpan.FromSeconds(n),
+            'm' => TimeSpan.FromMinutes(n),
+            'h' => TimeSpan.FromHours(n),
+            'd' => TimeSpan.FromDays(n),
+            _ => TimeSpan.Zero,
+        };
+        return value > TimeSpan.Zero;
+    }
+}

@@ -1,1 +1,0 @@
-namespace Turn.Auth; internal static class AssemblyMarker {}
