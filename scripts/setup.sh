@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(postgresql-15 redis-server coturn libsrtp2-1 libssl3 libopus0 chromium iproute2)
+APT_PACKAGES=(postgresql-15 redis-server coturn libsrtp2-1 libssl3 libopus0 chromium iproute2 curl openssl procps)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
