@@ -18,7 +18,7 @@ public sealed class DeviceSignIn(ControlPlaneDb db, AccessTokens access, Refresh
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"INSERT INTO devices (id, created_at, last_seen_at, role) VALUES ({deviceId}, {now}, {now}, {Roles.User}) ON CONFLICT (id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at",
             ct);
-        var device = await db.Devices.AsNoTracking().FirstAsync(d => d.Id == deviceId, ct);
+        var device = await db.Set<Device>().AsNoTracking().FirstAsync(d => d.Id == deviceId, ct);
         EnsureNotBanned(device);
         log.LogInformation("Device {DeviceId} signed in", deviceId);
         return await PairAsync(device, Guid.NewGuid(), ct);
@@ -27,7 +27,7 @@ public sealed class DeviceSignIn(ControlPlaneDb db, AccessTokens access, Refresh
     public async Task<TokenPair> RefreshAsync(string refreshToken, CancellationToken ct)
     {
         var (deviceId, family) = await refresh.ConsumeAsync(refreshToken, ct);
-        var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, ct)
+        var device = await db.Set<Device>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, ct)
                      ?? throw ApiException.Unauthorized(ErrorCodes.RefreshTokenInvalid, "The device no longer exists");
         EnsureNotBanned(device);
         return await PairAsync(device, family, ct);

@@ -18,7 +18,7 @@ public sealed class RefreshTokens(ControlPlaneDb db, IOptions<AuthOptions> optio
         var raw = RandomNumberGenerator.GetBytes(32);
         var token = Convert.ToBase64String(raw).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var now = clock.GetUtcNow();
-        db.RefreshTokens.Add(new RefreshToken
+        db.Set<RefreshToken>().Add(new RefreshToken
         {
             Id = Guid.NewGuid(), DeviceId = deviceId, FamilyId = familyId, TokenHash = Hash(token),
             CreatedAt = now, ExpiresAt = now + options.Value.RefreshLifetime,
@@ -33,15 +33,15 @@ public sealed class RefreshTokens(ControlPlaneDb db, IOptions<AuthOptions> optio
         if (token.Length is 0 or > 256) throw Invalid();
         var hash = Hash(token);
         var now = clock.GetUtcNow();
-        var consumed = await db.RefreshTokens
+        var consumed = await db.Set<RefreshToken>()
             .Where(t => t.TokenHash == hash && t.UsedAt == null && t.RevokedAt == null && t.ExpiresAt > now)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), ct);
-        var row = await db.RefreshTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, ct);
+        var row = await db.Set<RefreshToken>().AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, ct);
         if (row is null) throw Invalid();
         if (consumed == 1) return (row.DeviceId, row.FamilyId);
         if (row.UsedAt is not null && row.RevokedAt is null)
         {
-            await db.RefreshTokens.Where(t => t.FamilyId == row.FamilyId && t.RevokedAt == null)
+            await db.Set<RefreshToken>().Where(t => t.FamilyId == row.FamilyId && t.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
             log.LogWarning("Refresh token reuse for device {DeviceId}; token family {FamilyId} revoked", row.DeviceId, row.FamilyId);
             throw ApiException.Unauthorized(ErrorCodes.RefreshTokenReused, "This refresh token was already used; sign in again");
@@ -50,7 +50,7 @@ public sealed class RefreshTokens(ControlPlaneDb db, IOptions<AuthOptions> optio
     }
 
     public Task RevokeAllAsync(Guid deviceId, CancellationToken ct) =>
-        db.RefreshTokens.Where(t => t.DeviceId == deviceId && t.RevokedAt == null)
+        db.Set<RefreshToken>().Where(t => t.DeviceId == deviceId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, clock.GetUtcNow()), ct);
 
     private static ApiException Invalid() =>
