@@ -132,7 +132,10 @@ public sealed unsafe class DtlsSession : IDisposable
         get { lock (_lock) return _expectedFingerprint; }
     }
 
-    /// <summary>Receives application data (SCTP) after Connected; data is dropped while null.</summary>
+    /// <summary>
+    /// Receives application data (SCTP) after Connected; data is dropped while null or before the
+    /// fingerprint is verified. Called on the thread in <see cref="HandleDatagram"/>, under the session lock.
+    /// </summary>
     public IDtlsApplicationDataReceiver? ApplicationDataReceiver { get; set; }
 
     /// <summary>
