@@ -12,7 +12,8 @@ public enum IceCheckOutcome : byte
     Indication,
     /// <summary>
     /// Silently discarded (RFC 5389 §7.3): not Binding, a response (a lite agent sends no requests),
-    /// FINGERPRINT missing or wrong, or the session is closed.
+    /// a request whose FINGERPRINT is missing or wrong, an indication with a wrong FINGERPRINT or
+    /// unknown comprehension-required attributes (§7.3.2), or the session is closed.
     /// </summary>
     Dropped,
     /// <summary>400 written: USERNAME or MESSAGE-INTEGRITY missing, USERNAME malformed, or PRIORITY missing.</summary>

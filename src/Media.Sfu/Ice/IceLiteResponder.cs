@@ -64,10 +64,11 @@ public static class IceLiteResponder
         StunClass messageClass = request.Class;
         if (messageClass == StunClass.Indication)
         {
-            // RFC 8445 §11 keepalives; a wrong FINGERPRINT still marks it as not ours.
-            return request.HasFingerprint && !request.ValidateFingerprint()
-                ? Result(IceCheckOutcome.Dropped)
-                : Result(IceCheckOutcome.Indication);
+            // RFC 8445 §11 keepalives. A wrong FINGERPRINT marks it as not ours; unknown
+            // comprehension-required attributes discard an indication (RFC 5389 §7.3.2).
+            bool discard = (request.HasFingerprint && !request.ValidateFingerprint())
+                           || request.UnknownComprehensionRequiredCount > 0;
+            return Result(discard ? IceCheckOutcome.Dropped : IceCheckOutcome.Indication);
         }
         if (messageClass != StunClass.Request)
             return Result(IceCheckOutcome.Dropped);

@@ -259,16 +259,20 @@ public class IceLiteResponderTests
         builder.IncludeFingerprint = true;
         builder.CorruptFingerprint = true;
         Assert.Equal(IceCheckOutcome.Dropped, Run(builder.Build()).Outcome);
+
+        // RFC 5389 §7.3.2: unknown comprehension-required attributes discard an indication.
+        builder.CorruptFingerprint = false;
+        builder.ExtraAttribute = 0x7ABC;
+        Assert.Equal(IceCheckOutcome.Dropped, Run(builder.Build()).Outcome);
     }
 
     [Fact]
     public void SmallResponseBuffer_IsACallerError()
     {
         byte[] request = BindingRequestBuilder.For(Local).Build();
-        Assert.True(StunMessage.TryParse(request, out _));
         Assert.Throws<ArgumentException>(() =>
         {
-            StunMessage.TryParse(request, out StunMessage m);
+            Assert.True(StunMessage.TryParse(request, out StunMessage m));
             IceLiteResponder.Process(m, Local, RemoteV4, new byte[IceLiteResponder.MaxResponseLength - 1]);
         });
     }
