@@ -59,16 +59,16 @@ public static class NtpTime
             return 0;
         }
 
-        // 65536 / 1e6 = 4096 / 15625; split to avoid overflow for long durations.
+        // 65536 / 1e6 = 1024 / 15625; split to avoid overflow for long durations.
         ulong whole = (ulong)(microseconds / 1_000_000) << 16;
-        ulong part = (ulong)(microseconds % 1_000_000) * 4096 / 15625;
+        ulong part = (ulong)(microseconds % 1_000_000) * 1024 / 15625;
         ulong value = whole + part;
         return value > uint.MaxValue ? uint.MaxValue : (uint)value;
     }
 
     public static uint CompactFromTimeSpan(TimeSpan duration) => CompactFromMicroseconds(duration.Ticks / 10);
 
-    public static long CompactToMicroseconds(uint compact) => (long)((ulong)compact * 15625 / 4096);
+    public static long CompactToMicroseconds(uint compact) => (long)((ulong)compact * 15625 / 1024);
 
     public static TimeSpan CompactToTimeSpan(uint compact) => TimeSpan.FromTicks((long)((ulong)compact * TimeSpan.TicksPerSecond >> 16));
 

@@ -56,7 +56,7 @@ public ref struct RtpPacketWriter
     }
 
     /// <summary>Adds a one-byte-form element: id 1..14, value 1..16 bytes.</summary>
-    public bool TryAddExtension(int id, ReadOnlySpan<byte> value)
+    public bool TryAddExtension(int id, scoped ReadOnlySpan<byte> value)
     {
         if (_stage > Stage.Extensions || id is < 1 or > 14 || value.Length is < 1 or > 16)
         {
@@ -89,7 +89,7 @@ public ref struct RtpPacketWriter
     }
 
     /// <summary>Appends payload bytes; may be called more than once.</summary>
-    public bool TryWritePayload(ReadOnlySpan<byte> payload)
+    public bool TryWritePayload(scoped ReadOnlySpan<byte> payload)
     {
         if (!TryReservePayload(payload.Length, out var target))
         {
