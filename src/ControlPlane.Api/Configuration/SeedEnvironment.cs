@@ -21,6 +21,16 @@ public static class SeedEnvironment
         ("TURN_REALM", "Turn:Realm"),
         ("LOG_LEVEL", "Logging:Level"),
         ("CORS_ORIGINS", "Cors:Origins"),
+        ("SFU_ENABLED", "Sfu:Enabled"),
+        ("SFU_LISTEN_ADDRESS", "Sfu:ListenAddress"),
+        ("SFU_ANNOUNCED_ADDRESS", "Sfu:AnnouncedAddress"),
+        ("SFU_UDP_PORT", "Sfu:UdpPort"),
+        ("SFU_TCP_PORT", "Sfu:TcpPort"),
+        ("SFU_ENABLE_UDP", "Sfu:EnableUdp"),
+        ("SFU_ENABLE_TCP", "Sfu:EnableTcp"),
+        ("SFU_SRTP_PROFILES", "Sfu:SrtpProfiles"),
+        ("SFU_MAX_TRANSPORTS", "Sfu:MaxTransports"),
+        ("SFU_ECHO_MAX_SECONDS", "Sfu:EchoMaxSeconds"),
     };
 
     public static Dictionary<string, string?> Read(Func<string, string?> env)

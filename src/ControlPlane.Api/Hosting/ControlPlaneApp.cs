@@ -11,6 +11,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
+using Media.Sfu.Hosting;
+using Media.Sfu.Http;
 using Turn.Auth;
 
 namespace ControlPlane.Api.Hosting;
@@ -115,6 +117,9 @@ public static class ControlPlaneApp
 
         services.AddSingleton(sp => new TurnCredentialIssuer(sp.GetRequiredService<IOptions<TurnOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
 
+        // The SFU runs in this process unless SFU_ENABLED=false (a deployment with separate SFU nodes).
+        if (config.GetValue("Sfu:Enabled", true)) services.AddSfu(config);
+
         services.AddSingleton<IReadinessCheck, DatabaseCheck>();
         services.AddSingleton<IReadinessCheck, RedisCheck>();
         services.AddSingleton<IReadinessCheck, TurnCheck>();
@@ -171,6 +176,7 @@ public static class ControlPlaneApp
         app.MapHealth();
         app.MapAuth();
         app.MapTurn();
+        if (app.Services.GetService<SfuNode>() is not null) app.MapSfuApi("/sfu");
         // No MapFallback: it would outrank routing's own 405/415 answers. Unmatched routes end as empty 404s,
         // which UseApiErrorShape's status-code handler writes in the error shape.
     }

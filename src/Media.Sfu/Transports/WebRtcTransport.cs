@@ -109,6 +109,8 @@ public sealed class WebRtcTransport : IDtlsDatagramSink, IDisposable
             {
                 if (_ice.HasSelectedTuple && _ice.SelectedTuple.Equals(remote)) { _path = via; _pathTuple = remote; }
             }
+            // When the offer said setup:passive we are the DTLS client: the handshake starts once ICE has a path.
+            if (_dtls.Role == DtlsRole.Client && _dtls.State == DtlsState.New && _path is not null) _dtls.Start();
             if ((events & IceSessionEvents.CredentialsRotated) != 0) retired = _ice.RetiredCredentials?.Ufrag;
             if (State == TransportState.New) State = TransportState.Connecting;
             else if (State == TransportState.Disconnected && _srtpIn is not null) State = TransportState.Connected;
@@ -163,6 +165,31 @@ public sealed class WebRtcTransport : IDtlsDatagramSink, IDisposable
 
     /// <summary>Protects and sends one RTP packet on the selected path. Returns false when it could not be sent.</summary>
     public bool SendRtp(ReadOnlySpan<byte> rtp) => SendProtected(rtp, rtcp: false);
+
+    /// <summary>
+    /// Forwards a packet of another stream: copies it once into this transport's send buffer, rewrites the
+    /// header there for the consumer (SSRC, sequence, timestamp, payload type, extension ids), protects, sends.
+    /// </summary>
+    public bool ForwardRtp(ReadOnlySpan<byte> rtp, in RtpRewrite rewrite)
+    {
+        lock (_gate)
+        {
+            if (_srtpOut is null || _path is null || State is TransportState.Closed or TransportState.Disconnected) return false;
+            if (rtp.Length > _sendBuffer.Length - SrtpSession.TrailerRoom) return false;
+            rtp.CopyTo(_sendBuffer);
+            if (!Rtp.RtpPacket.TryParse(_sendBuffer.AsSpan(0, rtp.Length), out var packet)) return false;
+            packet.Ssrc = rewrite.Ssrc;
+            packet.SequenceNumber = rewrite.SequenceNumber;
+            packet.Timestamp = rewrite.Timestamp;
+            packet.PayloadType = rewrite.PayloadType;
+            if (rewrite.ExtensionIdMap is { } map && packet.HasExtension && !packet.TryRemapExtensionIds(map)) return false;
+            if (_srtpOut.ProtectRtp(_sendBuffer, rtp.Length, out var length) != SrtpStatus.Ok) { Counters.SrtpErrors++; return false; }
+            _path.SendTo(_sendBuffer.AsSpan(0, length), _pathTuple);
+            Counters.RtpPacketsOut++;
+            Counters.RtpBytesOut += rtp.Length;
+            return true;
+        }
+    }
 
     /// <summary>Protects and sends one RTCP compound packet on the selected path.</summary>
     public bool SendRtcp(ReadOnlySpan<byte> rtcp) => SendProtected(rtcp, rtcp: true);
@@ -283,6 +310,9 @@ public sealed class WebRtcTransport : IDtlsDatagramSink, IDisposable
 
     internal int CopyTuples(Span<IceTuple> destination) => _ice.CopyValidatedTuples(destination);
 }
+
+/// <summary>How a forwarded packet's header changes for one consumer.</summary>
+public readonly record struct RtpRewrite(uint Ssrc, ushort SequenceNumber, uint Timestamp, byte PayloadType, byte[]? ExtensionIdMap);
 
 /// <summary>Per-transport counters; written under the transport's lock, read without it (monitoring).</summary>
 public sealed class TransportCounters

@@ -1,0 +1,69 @@
+using Media.Sfu.Transports;
+
+using Media.Sfu.Sdp;
+
+namespace Media.Sfu.Routing;
+
+/// <summary>An incoming stream on a transport (mediasoup's Producer). Forwards each packet to its consumers.</summary>
+public sealed class Producer
+{
+    private Consumer[] _consumers = Array.Empty<Consumer>();   // copy-on-write: the packet path reads without locking
+    private long _lastKeyframeRequestTicks = long.MinValue / 2;
+
+    internal Producer(string id, WebRtcTransport transport, ProducerParameters parameters)
+    {
+        Id = id;
+        Transport = transport;
+        Parameters = parameters;
+    }
+
+    public string Id { get; }
+    public WebRtcTransport Transport { get; }
+    public ProducerParameters Parameters { get; }
+    public MediaKind Kind => Parameters.Kind;
+    public uint Ssrc => Parameters.Ssrc;
+    public IReadOnlyList<Consumer> Consumers => _consumers;
+    public long PacketsReceived, BytesReceived, KeyframeRequestsSent;
+    public bool IsClosed { get; private set; }
+
+    internal void Add(Consumer c)
+    {
+        lock (this) _consumers = [.. _consumers, c];
+    }
+
+    internal void Remove(Consumer c)
+    {
+        lock (this) _consumers = Array.FindAll(_consumers, x => x != c);
+    }
+
+    internal void OnRtp(Span<byte> packet, ushort sequence, uint timestamp, byte payloadType)
+    {
+        PacketsReceived++;
+        BytesReceived += packet.Length;
+        var consumers = _consumers;
+        for (var i = 0; i < consumers.Length; i++) consumers[i].Forward(packet, sequence, timestamp, payloadType);
+    }
+
+    /// <summary>Asks the publisher for a keyframe (PLI), at most once per <paramref name="minInterval"/> (RFC 4585 §6.3.1).</summary>
+    public bool RequestKeyframe(TimeSpan minInterval)
+    {
+        if (Kind != MediaKind.Video || IsClosed) return false;
+        var now = Transport.Clock.GetTimestamp();
+        var last = Interlocked.Read(ref _lastKeyframeRequestTicks);
+        if (last > 0 && Transport.Clock.GetElapsedTime(last, now) < minInterval) return false;
+        if (Interlocked.CompareExchange(ref _lastKeyframeRequestTicks, now, last) != last) return false;
+        Span<byte> pli = stackalloc byte[Rtcp.PictureLossIndication.Size];
+        if (!new Rtcp.PictureLossIndication(SenderSsrcForFeedback, Ssrc).TryWrite(pli, out var n)) return false;
+        if (Transport.SendRtcp(pli[..n])) Interlocked.Increment(ref KeyframeRequestsSent);
+        return true;
+    }
+
+    /// <summary>The SSRC the SFU uses as sender of feedback to this publisher (RFC 4585 allows any of ours).</summary>
+    internal uint SenderSsrcForFeedback { get; set; } = 1;
+
+    internal void Close()
+    {
+        IsClosed = true;
+        foreach (var c in _consumers) c.Close();
+    }
+}
