@@ -216,6 +216,13 @@ public static class SdpOfferer
             }
         }
 
+        bool anyAccepted = false;
+        for (int i = 0; i < answer.Media.Count; i++)
+        {
+            anyAccepted |= !answer.Media[i].IsRejected && !localOffer.Media[i].IsRejected;
+        }
+        if (!anyAccepted) return NegotiationResult.Fail(NegotiationError.NoUsableMedia, "the answer rejected every m-section");
+
         var bundle = answer.BundleGroup;
         if (bundle is null || bundle.Mids.Count == 0)
         {
@@ -243,7 +250,6 @@ public static class SdpOfferer
                     $"answer has a=setup:{transport.Setup.ToSdp()}; an answer must be active or passive (RFC 5763 §5)");
         }
 
-        int usable = 0;
         var reasons = new Dictionary<int, string>();
         for (int i = 0; i < answer.Media.Count; i++)
         {
@@ -279,9 +285,7 @@ public static class SdpOfferer
             {
                 return NegotiationResult.Fail(NegotiationError.AnswerMismatch, $"answer m-section {i} accepts no media codec");
             }
-            usable++;
         }
-        if (usable == 0) return NegotiationResult.Fail(NegotiationError.NoUsableMedia, "the answer rejected every m-section");
 
         var session = SdpNegotiation.Build(localOffer, answer, localIsOfferer: true, transport, localSetup, reasons);
         return NegotiationResult.Ok(answer, session);
