@@ -4,7 +4,7 @@ namespace Media.Sfu.Sdp;
 
 /// <summary>
 /// The <c>a=fmtp</c> parameter list "k=v;k=v" in written order. Names compare case-insensitively
-/// (RFC 6184 §8.1, RFC 7587 §6). Entries without "=" (RED "111/111", telephone-event "0-16") keep
+/// (RFC 6184 §8.1, RFC 7587). Entries without "=" (RED "111/111", telephone-event "0-16") keep
 /// a null value.
 /// </summary>
 public sealed class FormatParameters

@@ -30,7 +30,7 @@ public sealed class IceCandidate
 
     public int? RelatedPort { get; init; }
 
-    /// <summary>RFC 6544 §4.5 tcptype: active, passive or so.</summary>
+    /// <summary>RFC 6544 tcptype: active, passive or so.</summary>
     public string? TcpType { get; init; }
 
     /// <summary>Other extension pairs in written order (generation, ufrag, network-id, network-cost, …).</summary>

@@ -3,7 +3,7 @@ namespace Media.Sfu.Sdp;
 /// <summary>RTP header extension URIs the SFU understands (RFC 8285 registrations and WebRTC drafts).</summary>
 public static class HeaderExtensionUris
 {
-    /// <summary>RFC 8843 §15.2: the mid of the m-section a packet belongs to.</summary>
+    /// <summary>RFC 8843 RTP header extension: the mid of the m-section a packet belongs to.</summary>
     public const string Mid = "urn:ietf:params:rtp-hdrext:sdes:mid";
 
     public const string AbsSendTime = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
@@ -182,7 +182,7 @@ internal static class CodecMatching
         }
         if (IsNamed(cap.Name, "VP9"))
         {
-            // VP9 RTP payload format §6: profile-id defaults to 0.
+            // RFC 9628 (VP9 payload format): profile-id defaults to 0.
             return (fmtp.Get("profile-id") ?? "0") == (capParams.Get("profile-id") ?? "0");
         }
         if (IsNamed(cap.Name, "AV1"))
@@ -198,6 +198,6 @@ internal static class CodecMatching
         return H264ProfileLevelId.TryParse(text, out var value) ? value : null;
     }
 
-    /// <summary>libwebrtc clamps Opus maxaveragebitrate to 6000–510000 bps (RFC 7587 §6.1 range).</summary>
+    /// <summary>libwebrtc clamps Opus maxaveragebitrate to 6000–510000 bps (RFC 7587 range).</summary>
     public static int OpusMaxAverageBitrate(int capKbps) => (int)Math.Clamp(capKbps * 1000L, 6000, 510000);
 }

@@ -11,7 +11,7 @@ public sealed class MediaDescription
     /// <summary>Media type token: audio, video, application, …</summary>
     public string Media { get; set; } = "audio";
 
-    /// <summary>0 rejects the section unless <see cref="BundleOnly"/> is set (RFC 8843 §6).</summary>
+    /// <summary>0 rejects the section unless <see cref="BundleOnly"/> is set (RFC 8843 bundle-only).</summary>
     public int Port { get; set; } = 9;
 
     /// <summary>The "/number of ports" suffix of the m= port, when present.</summary>
@@ -73,7 +73,7 @@ public sealed class MediaDescription
     /// <summary>Attributes without a typed field, in written order.</summary>
     public List<SdpAttribute> Attributes { get; set; } = [];
 
-    /// <summary>Port 0 without bundle-only: the section is rejected or stopped (RFC 3264 §6, RFC 8843 §6).</summary>
+    /// <summary>Port 0 without bundle-only: the section is rejected or stopped (RFC 3264 §6, RFC 8843 bundle-only).</summary>
     public bool IsRejected => Port == 0 && !BundleOnly;
 
     public SdpRtpMap? FindRtpMap(int payloadType)
@@ -98,13 +98,12 @@ public sealed class MediaDescription
     public List<SdpRtcpFeedback> FeedbackFor(int payloadType)
     {
         var list = new List<SdpRtcpFeedback>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var fb in RtcpFeedbacks)
         {
-            if (fb.PayloadType is null || fb.PayloadType == payloadType)
+            if ((fb.PayloadType is null || fb.PayloadType == payloadType) && seen.Add($"{fb.Type} {fb.Parameter}"))
             {
-                bool seen = false;
-                foreach (var have in list) seen |= have.SameKind(fb);
-                if (!seen) list.Add(fb with { PayloadType = payloadType });
+                list.Add(fb with { PayloadType = payloadType });
             }
         }
         return list;

@@ -36,6 +36,9 @@ public enum NegotiationError
 
     /// <summary>An answer that does not fit the offer it answers (m-line count, mids, payload types).</summary>
     AnswerMismatch,
+
+    /// <summary>More m-sections than <see cref="AnswerOptions.MaxMediaSections"/>: bounds the work and the answer size.</summary>
+    TooManyMediaSections,
 }
 
 /// <summary>Result of answering an offer or applying an answer.</summary>
@@ -95,7 +98,7 @@ public sealed class NegotiatedSession
     /// <summary>The SFU's side of the DTLS handshake: passive → server, active → client (RFC 5763 §5).</summary>
     public DtlsRole LocalDtlsRole { get; init; }
 
-    /// <summary>Mids of the answer's BUNDLE group; the first is the tagged m-section (RFC 8843 §7.3).</summary>
+    /// <summary>Mids of the answer's BUNDLE group; the first is the tagged m-section (RFC 8843).</summary>
     public IReadOnlyList<string> BundleMids { get; init; } = [];
 
     public IReadOnlyList<NegotiatedMedia> Media { get; init; } = [];
@@ -107,7 +110,7 @@ public sealed class NegotiatedSession
 
     public bool RemoteEndOfCandidates { get; init; }
 
-    /// <summary>Both sides allow one- and two-byte header extensions in one session (RFC 8285 §6).</summary>
+    /// <summary>Both sides allow one- and two-byte header extensions in one session (RFC 8285).</summary>
     public bool ExtmapAllowMixed { get; init; }
 
     public NegotiatedMedia? FindMedia(string mid)
@@ -140,7 +143,7 @@ public sealed class NegotiatedMedia
     /// <summary>Media codecs in the answer's preference order (RTX listed separately).</summary>
     public IReadOnlyList<NegotiatedCodec> Codecs { get; init; } = [];
 
-    /// <summary>RTX payload type → the payload type it repairs (RFC 4588 §8.1 apt).</summary>
+    /// <summary>RTX payload type → the payload type it repairs (RFC 4588 apt parameter).</summary>
     public IReadOnlyDictionary<int, int> RtxPayloadTypes { get; init; } = new Dictionary<int, int>();
 
     /// <summary>Header extension URI → negotiated id.</summary>

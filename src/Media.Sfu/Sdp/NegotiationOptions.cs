@@ -50,13 +50,16 @@ public sealed class AnswerOptions
     /// <summary>Per mid, the stream the SFU will send there (announced with a=ssrc/a=msid).</summary>
     public IReadOnlyDictionary<string, OutgoingStream> OutgoingStreams { get; init; } = new Dictionary<string, OutgoingStream>();
 
-    /// <summary>o= session id; random when null. Keep it across renegotiations (RFC 8829 §5.3.2).</summary>
+    /// <summary>o= session id; random when null. Keep it across renegotiations (RFC 3264 §8).</summary>
     public ulong? SessionId { get; init; }
 
     public ulong SessionVersion { get; init; } = 1;
 
     /// <summary>Echo a=extmap-allow-mixed when the offer has it (the RTP layer reads two-byte headers).</summary>
     public bool AllowMixedExtmap { get; init; } = true;
+
+    /// <summary>Offers with more m-sections are refused; each accepted one costs a transceiver and answer text.</summary>
+    public int MaxMediaSections { get; init; } = 512;
 }
 
 /// <summary>An m-section the SFU puts in its own offer.</summary>

@@ -28,6 +28,12 @@ public static class SdpAnswerer
             return NegotiationResult.Fail(NegotiationError.InvalidLocalParameters, "SetupWhenOfferActPass must be Active or Passive");
         }
 
+        if (offer.Media.Count > options.MaxMediaSections)
+        {
+            return NegotiationResult.Fail(NegotiationError.TooManyMediaSections,
+                $"offer has {offer.Media.Count} m-sections; at most {options.MaxMediaSections} are accepted");
+        }
+
         // RFC 8843: the SFU runs every m-section over one transport, so the offer must bundle.
         var bundle = offer.BundleGroup;
         if (bundle is null || bundle.Mids.Count == 0)
@@ -57,7 +63,7 @@ public static class SdpAnswerer
             if (!mids.Contains(mid)) return NegotiationResult.Fail(NegotiationError.InvalidLocalParameters, $"outgoing stream given for mid '{mid}' which the offer does not have");
         }
 
-        // RFC 8843 §7.3.1: the offerer-tagged m-section (first mid) carries the transport parameters.
+        // RFC 8843: the offerer-tagged m-section (first mid in the group) carries the transport parameters.
         var tag = offer.FindMedia(bundle.Mids[0])!;
         // RFC 4145 §4: an offer without a=setup means active.
         var failure = SdpNegotiation.ReadRemoteTransport(offer, tag, SetupRole.Active, out var transport);
@@ -84,7 +90,7 @@ public static class SdpAnswerer
             if (reason is null && !o.RtcpMux)
             {
                 return NegotiationResult.Fail(NegotiationError.MissingRtcpMux,
-                    $"m-section {i} (mid '{o.Mid}') lacks a=rtcp-mux, which BUNDLE requires (RFC 8843 §9.1, RFC 8858)");
+                    $"m-section {i} (mid '{o.Mid}') lacks a=rtcp-mux, which BUNDLE requires (RFC 5761, RFC 8843)");
             }
             MediaDescription? section = null;
             if (reason is null)
@@ -102,22 +108,27 @@ public static class SdpAnswerer
             }
         }
 
+        var answerByMid = new Dictionary<string, MediaDescription>(StringComparer.Ordinal);
+        foreach (var section in answer.Media)
+        {
+            if (section.Mid is not null) answerByMid[section.Mid] = section;
+        }
         var accepted = new List<string>();
         foreach (string mid in bundle.Mids)
         {
-            if (answer.FindMedia(mid) is { IsRejected: false }) accepted.Add(mid);
+            if (answerByMid[mid] is { IsRejected: false }) accepted.Add(mid);
         }
         if (accepted.Count == 0)
         {
             string why = string.Join("; ", reasons.Select(r => $"m-section {r.Key}: {r.Value}"));
             return NegotiationResult.Fail(NegotiationError.NoUsableMedia, $"no audio or video m-section could be accepted ({why})");
         }
-        // RFC 8843 §7.3.2: rejected mids leave the group; the first remaining one is answerer-tagged.
+        // RFC 8843: rejected mids leave the answer's group; the first remaining one is answerer-tagged.
         answer.Groups.Add(new SdpGroup("BUNDLE", accepted));
 
         foreach (var (mid, stream) in options.OutgoingStreams)
         {
-            var section = answer.FindMedia(mid)!;
+            var section = answerByMid[mid];
             if (section.IsRejected)
             {
                 return NegotiationResult.Fail(NegotiationError.InvalidLocalParameters,
@@ -257,7 +268,7 @@ public static class SdpAnswerer
         SdpNegotiation.AddBitrateCap(m, capKbps);
         SdpNegotiation.AddTransport(m, options.Transport, localSetup, candidates);
 
-        // RFC 8285 §7: the answer keeps the offered ids; a direction is mirrored.
+        // RFC 8285 offer/answer: the answer keeps the offered ids; a direction is mirrored.
         foreach (var ext in o.Extmaps)
         {
             bool supported = false;
@@ -307,7 +318,7 @@ public static class SdpAnswerer
         }
         if (CodecMatching.IsNamed(cap.Name, "opus") && audioCapKbps is int kbps)
         {
-            // RFC 7587 §6.1: maxaveragebitrate is what the receiver (the SFU) wants at most.
+            // RFC 7587: maxaveragebitrate is what the receiver (the SFU) wants at most.
             p.Set("maxaveragebitrate", SdpGrammar.Num(CodecMatching.OpusMaxAverageBitrate(kbps)));
         }
         return p;

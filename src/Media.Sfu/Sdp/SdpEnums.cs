@@ -35,7 +35,7 @@ public enum MediaKind
     Video,
 }
 
-/// <summary>ICE candidate type (RFC 8445 §5.1.1, RFC 8839 §5.1 <c>typ</c>).</summary>
+/// <summary>ICE candidate type (RFC 8445, RFC 8839 §5.1 <c>typ</c>).</summary>
 public enum IceCandidateType
 {
     Host,

@@ -96,7 +96,7 @@ public sealed record SdpRtcpFeedback(int? PayloadType, string Type, string? Para
     }
 }
 
-/// <summary><c>a=extmap</c> (RFC 8285 §8): id[/direction] URI [extension attributes].</summary>
+/// <summary><c>a=extmap</c> (RFC 8285): id[/direction] URI [extension attributes].</summary>
 public sealed record SdpExtmap(int Id, MediaDirection? Direction, string Uri, string? Attributes)
 {
     public override string ToString()
@@ -118,7 +118,7 @@ public sealed record SdpSsrcGroup(string Semantics, IReadOnlyList<uint> Ssrcs)
     public override string ToString() => $"{Semantics} {string.Join(' ', Ssrcs)}";
 }
 
-/// <summary><c>a=msid</c> (RFC 8830 §2): stream id and optional track id ("appdata").</summary>
+/// <summary><c>a=msid</c> (RFC 8830): stream id and optional track id ("appdata").</summary>
 public sealed record SdpMsid(string StreamId, string? TrackId)
 {
     public override string ToString() => TrackId is null ? StreamId : $"{StreamId} {TrackId}";

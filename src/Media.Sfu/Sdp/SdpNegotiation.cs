@@ -23,7 +23,7 @@ internal static class SdpNegotiation
     private static readonly string[] SrtpProtocols =
         ["UDP/TLS/RTP/SAVPF", "TCP/DTLS/RTP/SAVPF", "UDP/TLS/RTP/SAVP", "TCP/DTLS/RTP/SAVP", "RTP/SAVPF"];
 
-    /// <summary>DTLS-SRTP RTP profiles (RFC 5764 §8, RFC 8829 §5.1.2 legacy RTP/SAVPF).</summary>
+    /// <summary>DTLS-SRTP RTP profiles (RFC 5764; RFC 8829 also allows the legacy RTP/SAVPF).</summary>
     public static bool IsDtlsSrtpProtocol(string protocol)
     {
         foreach (string p in SrtpProtocols)
@@ -37,7 +37,7 @@ internal static class SdpNegotiation
     {
         Span<byte> bytes = stackalloc byte[8];
         RandomNumberGenerator.Fill(bytes);
-        // RFC 8829 §5.2.1: a 64-bit random value with the top bit cleared, so it fits a signed 64-bit.
+        // RFC 8829 §5.2.1 asks for a random session id; the top bit is cleared, as browsers do, so it fits a signed 64-bit.
         return BitConverter.ToUInt64(bytes) & 0x7FFF_FFFF_FFFF_FFFF;
     }
 
@@ -81,7 +81,7 @@ internal static class SdpNegotiation
 
     /// <summary>
     /// Reads the remote transport from the tagged m-section of its BUNDLE group, falling back to
-    /// session level (RFC 8843 §7: bundled m-sections share the tagged section's transport).
+    /// session level (RFC 8843: bundled m-sections share the tagged section's transport).
     /// </summary>
     public static NegotiationResult? ReadRemoteTransport(
         SessionDescription remote, MediaDescription tag, SetupRole defaultSetup, out RemoteTransport? transport)
@@ -144,7 +144,7 @@ internal static class SdpNegotiation
         m.EndOfCandidates = t.EndOfCandidates;
     }
 
-    /// <summary>b=AS in kbps (RFC 8866 §5.8) and b=TIAS in bps (RFC 3890 §6.2).</summary>
+    /// <summary>b=AS in kbps (RFC 8866 §5.8) and b=TIAS in bps (RFC 3890).</summary>
     public static void AddBitrateCap(MediaDescription m, int? capKbps)
     {
         if (capKbps is not int kbps) return;
@@ -238,9 +238,10 @@ internal static class SdpNegotiation
     {
         var codecs = new List<NegotiatedCodec>();
         var rtx = new Dictionary<int, int>();
+        var seenPts = new HashSet<int>();
         foreach (string fmt in a.Formats)
         {
-            if (!SdpGrammar.TryParseInt(fmt, 0, 127, out int pt)) continue;
+            if (!SdpGrammar.TryParseInt(fmt, 0, 127, out int pt) || !seenPts.Add(pt)) continue;
             var map = a.FindRtpMap(pt) ?? o.FindRtpMap(pt);
             if (map is null) continue;
             if (CodecMatching.IsRtx(map))
@@ -327,7 +328,7 @@ internal static class SdpNegotiation
 
     /// <summary>
     /// Streams from a=ssrc lines: primaries in order of appearance, each with the RTX SSRC its
-    /// ssrc-group:FID names (RFC 5576 §4.2, RFC 4588 §8.3), cname and msid (the a=ssrc msid, else the m-section's).
+    /// ssrc-group:FID names (RFC 5576 §4.2, RFC 4588), cname and msid (the a=ssrc msid, else the m-section's).
     /// </summary>
     public static List<RemoteStream> ReadStreams(MediaDescription m)
     {
@@ -357,15 +358,22 @@ internal static class SdpNegotiation
             }
         }
 
+        var lines = new Dictionary<uint, List<SdpSsrcAttribute>>();
+        foreach (var line in m.Ssrcs)
+        {
+            if (!lines.TryGetValue(line.Ssrc, out var list)) lines[line.Ssrc] = list = [];
+            list.Add(line);
+        }
+
         var streams = new List<RemoteStream>();
         var mediaMsid = m.Msids.Count > 0 ? m.Msids[0] : null;
         foreach (uint ssrc in order)
         {
             if (repairs.Contains(ssrc) && !rtxOf.ContainsKey(ssrc)) continue;
             string? cname = null, streamId = mediaMsid?.StreamId, trackId = mediaMsid?.TrackId;
-            foreach (var line in m.Ssrcs)
+            foreach (var line in lines.TryGetValue(ssrc, out var own) ? own : [])
             {
-                if (line.Ssrc != ssrc || line.Value is null) continue;
+                if (line.Value is null) continue;
                 if (line.Name == "cname") cname ??= line.Value;
                 else if (line.Name == "msid")
                 {

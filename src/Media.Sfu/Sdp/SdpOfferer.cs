@@ -194,6 +194,10 @@ public static class SdpOfferer
         return ApplyAnswer(localOffer, parsed.Value);
     }
 
+    /// <summary>Payload types compare as numbers ("096" is 96); other formats as text.</summary>
+    private static string Canonical(string format) =>
+        SdpGrammar.TryParseInt(format, 0, 127, out int pt) ? SdpGrammar.Num(pt) : format;
+
     public static NegotiationResult ApplyAnswer(SessionDescription localOffer, SessionDescription answer)
     {
         ArgumentNullException.ThrowIfNull(localOffer);
@@ -228,17 +232,22 @@ public static class SdpOfferer
         {
             return NegotiationResult.Fail(NegotiationError.MissingBundle, "answer has no a=group:BUNDLE; the SFU requires BUNDLE (RFC 8843)");
         }
+        var answerByMid = new Dictionary<string, MediaDescription>(StringComparer.Ordinal);
+        foreach (var section in answer.Media)
+        {
+            if (section.Mid is not null) answerByMid.TryAdd(section.Mid, section);
+        }
+        var bundled = new HashSet<string>(bundle.Mids, StringComparer.Ordinal);
         foreach (string mid in bundle.Mids)
         {
-            var m = answer.FindMedia(mid);
-            if (m is null || m.IsRejected)
+            if (!answerByMid.TryGetValue(mid, out var m) || m.IsRejected)
             {
                 return NegotiationResult.Fail(NegotiationError.InvalidBundle, $"answer BUNDLE group names mid '{mid}' which is absent or rejected");
             }
         }
 
         // RFC 4145 §4: an answer without a=setup means passive.
-        var failure = SdpNegotiation.ReadRemoteTransport(answer, answer.FindMedia(bundle.Mids[0])!, SetupRole.Passive, out var transport);
+        var failure = SdpNegotiation.ReadRemoteTransport(answer, answerByMid[bundle.Mids[0]], SetupRole.Passive, out var transport);
         if (failure is not null) return failure;
         SetupRole localSetup;
         switch (transport!.Setup)
@@ -260,7 +269,7 @@ public static class SdpOfferer
                 reasons[i] = o.IsRejected ? "stopped by the SFU" : "rejected by the answerer (port 0)";
                 continue;
             }
-            if (a.Mid is null || !bundle.Mids.Contains(a.Mid))
+            if (a.Mid is null || !bundled.Contains(a.Mid))
             {
                 return NegotiationResult.Fail(NegotiationError.InvalidBundle, $"accepted m-section {i} is not in the answer's BUNDLE group");
             }
@@ -269,9 +278,11 @@ public static class SdpOfferer
                 return NegotiationResult.Fail(NegotiationError.MissingRtcpMux, $"answer m-section {i} (mid '{a.Mid}') lacks a=rtcp-mux");
             }
             bool hasCodec = false;
+            var offered = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string fmt in o.Formats) offered.Add(Canonical(fmt));
             foreach (string fmt in a.Formats)
             {
-                if (!o.Formats.Contains(fmt))
+                if (!offered.Contains(Canonical(fmt)))
                 {
                     return NegotiationResult.Fail(NegotiationError.AnswerMismatch,
                         $"answer m-section {i} uses payload type {fmt} the offer did not have");

@@ -422,7 +422,7 @@ internal static class SdpParser
             direction = d;
             idText = idText[..slash];
         }
-        // RFC 8285 §5: 1-14 for one-byte headers, up to 255 with two-byte headers.
+        // RFC 8285: ids 1-14 for one-byte headers, up to 255 with two-byte headers.
         if (!SdpGrammar.TryParseInt(idText, 1, 255, out int id)) return $"a=extmap id '{Clip(idText)}' is not 1-255";
         foreach (var existing in m.Extmaps)
         {

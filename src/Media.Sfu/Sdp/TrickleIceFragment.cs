@@ -4,8 +4,8 @@ using System.Text;
 namespace Media.Sfu.Sdp;
 
 /// <summary>
-/// An <c>application/trickle-ice-sdpfrag</c> body (RFC 8840 §9), as carried by WHIP/WHEP PATCH
-/// (RFC 9725 §4.3): session-level ICE credentials and options, then pseudo m-sections that name
+/// An <c>application/trickle-ice-sdpfrag</c> body (RFC 8840), as carried by WHIP/WHEP PATCH
+/// (RFC 9725 WHIP): session-level ICE credentials and options, then pseudo m-sections that name
 /// a mid and carry candidates and end-of-candidates.
 /// </summary>
 public sealed class TrickleIceFragment
@@ -22,7 +22,7 @@ public sealed class TrickleIceFragment
 
     public List<SdpGroup> Groups { get; set; } = [];
 
-    /// <summary>Session-level end-of-candidates: gathering finished for every m-section (RFC 8838 §8.2).</summary>
+    /// <summary>Session-level end-of-candidates: gathering finished for every m-section (RFC 8838).</summary>
     public bool EndOfCandidates { get; set; }
 
     public List<SdpAttribute> Attributes { get; set; } = [];
@@ -203,7 +203,7 @@ public sealed class TrickleIceMedia
 
     public string? Mid { get; set; }
 
-    /// <summary>m= fields are placeholders in a fragment (RFC 8840 §9 uses "audio 9 RTP/AVP 0").</summary>
+    /// <summary>m= fields are placeholders in a fragment (RFC 8840 uses "audio 9 RTP/AVP 0").</summary>
     public string Kind { get; set; } = "audio";
 
     public int Port { get; set; } = 9;
