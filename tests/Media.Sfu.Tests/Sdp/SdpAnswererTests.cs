@@ -733,6 +733,28 @@ public class SdpAnswererTests
         AssertFails(SdpAnswerer.Answer(offer, SdpFixtures.Options()), NegotiationError.NoUsableMedia, "media 'application' is not supported");
     }
 
+    [Fact]
+    public void Error_TooManyMediaSections()
+    {
+        var options = new AnswerOptions { Transport = SdpFixtures.SfuTransport(), MaxMediaSections = 1 };
+
+        AssertFails(SdpAnswerer.Answer(SdpFixtures.ChromeOffer, options), NegotiationError.TooManyMediaSections, "2 m-sections; at most 1");
+    }
+
+    [Fact]
+    public void BundleOnlySection_WithPortZeroIsAccepted()
+    {
+        var offer = Offer(SdpFixtures.ChromeOffer);
+        offer.Media[1].Port = 0;
+        offer.Media[1].BundleOnly = true;
+
+        var result = SdpAnswerer.Answer(offer, SdpFixtures.Options());
+
+        Assert.True(result.IsSuccess, result.ToString());
+        Assert.Equal(9, result.Answer!.Media[1].Port);
+        Assert.Equal(["0", "1"], result.Session!.BundleMids);
+    }
+
     public static TheoryData<string, string> BadLocalParameters => new()
     {
         { "ufrag", "local ice-ufrag" },
