@@ -25,6 +25,12 @@ public sealed class TrickleIceFragment
     /// <summary>Session-level end-of-candidates: gathering finished for every m-section (RFC 8838).</summary>
     public bool EndOfCandidates { get; set; }
 
+    /// <summary>
+    /// Candidates written before any m= line. Not in RFC 8840's grammar, but some WHIP clients send
+    /// them that way; with a single BUNDLE transport they belong to it.
+    /// </summary>
+    public List<IceCandidate> Candidates { get; set; } = [];
+
     public List<SdpAttribute> Attributes { get; set; } = [];
 
     public List<TrickleIceMedia> Media { get; set; } = [];
@@ -121,6 +127,10 @@ public sealed class TrickleIceFragment
                 if (!SdpParser.TryGroup(v, out var group, out string? error)) return error;
                 f.Groups.Add(group!);
                 return null;
+            case "candidate":
+                if (!IceCandidate.TryParse(v ?? "", out var candidate, out string? candidateError)) return candidateError;
+                f.Candidates.Add(candidate);
+                return null;
             default:
                 f.Attributes.Add(new SdpAttribute(name, value));
                 return null;
@@ -178,6 +188,7 @@ public sealed class TrickleIceFragment
         if (IceUfrag is not null) MediaDescription.Attr(sb, "ice-ufrag", IceUfrag);
         if (IcePwd is not null) MediaDescription.Attr(sb, "ice-pwd", IcePwd);
         foreach (var attr in Attributes) MediaDescription.Attr(sb, attr.Name, attr.Value);
+        foreach (var c in Candidates) MediaDescription.Attr(sb, "candidate", c.ToValue());
         if (EndOfCandidates) MediaDescription.Attr(sb, "end-of-candidates", null);
         foreach (var m in Media)
         {

@@ -99,6 +99,21 @@ public class TrickleIceFragmentTests
         Assert.Empty(result.Value.Media);
     }
 
+    [Fact]
+    public void CandidatesWithoutMediaLine_BelongToTheSession()
+    {
+        string text = "a=ice-ufrag:EsAw\r\na=ice-pwd:bP+XJMM09aR8AiX1jdukzR6Y\r\n" +
+            "a=candidate:1 1 udp 2122260223 192.0.2.1 61764 typ host\r\na=end-of-candidates\r\n";
+
+        var result = TrickleIceFragment.Parse(text);
+
+        Assert.True(result.IsSuccess, result.Error);
+        Assert.Equal(61764, result.Value.Candidates.Single().Port);
+        Assert.True(result.Value.EndOfCandidates);
+        Assert.Empty(result.Value.Media);
+        Assert.Equal(text, result.Value.ToString());
+    }
+
     [Theory]
     [InlineData("", "fragment is empty")]
     [InlineData("m=audio 9 RTP/AVP 0\r\na=candidate:1 1 udp 1 1.2.3.4 9 typ host\r\n", "has no a=mid")]
