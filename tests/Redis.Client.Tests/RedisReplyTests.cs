@@ -16,7 +16,7 @@ public class RedisReplyTests
         Assert.True(RedisReply.Integer(1).AsBoolean());
         Assert.False(RedisReply.Integer(0).AsBoolean());
         Assert.False(RedisReply.NullBulkString.AsBoolean());
-        Assert.Equal(["a", null, "3"], RedisReply.Array(RedisReply.BulkString("a"), RedisReply.NullBulkString, RedisReply.Integer(3)).AsStringArray());
+        Assert.Equal(new string?[] { "a", null, "3" }, RedisReply.Array(RedisReply.BulkString("a"), RedisReply.NullBulkString, RedisReply.Integer(3)).AsStringArray());
     }
 
     [Fact]
