@@ -32,6 +32,14 @@ public sealed class RedisOptions
 
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// When the oldest unanswered command has waited this long and nothing at all arrived
+    /// meanwhile, the connection is treated as dead (say, half-open after a network failure) and
+    /// replaced. Must exceed the longest blocking command (BLPOP…) you send.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> disables the check.
+    /// </summary>
+    public TimeSpan StalledConnectionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Messages buffered per subscription for a slow handler; older ones are dropped beyond this.</summary>
     public int SubscriptionQueueCapacity { get; set; } = 10_000;
 

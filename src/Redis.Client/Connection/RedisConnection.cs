@@ -117,7 +117,7 @@ internal sealed class RedisConnection : IAsyncDisposable
             Exception reason;
             using (token.Register(static l => ((RedisLink)l!).Abort(new RedisConnectionException("The client is disposed.")), link))
             {
-                reason = await link.Closed.ConfigureAwait(false);
+                reason = await WatchAsync(link, token).ConfigureAwait(false);
             }
 
             _link = null;
@@ -131,6 +131,29 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
 
         _firstAttempt.TrySetResult(new ObjectDisposedException(nameof(RedisClient)));
+    }
+
+    /// <summary>Waits for the link to close, closing it first if replies stall.</summary>
+    private async Task<Exception> WatchAsync(RedisLink link, CancellationToken token)
+    {
+        var limit = _options.StalledConnectionTimeout;
+        if (limit == Timeout.InfiniteTimeSpan || limit <= TimeSpan.Zero)
+        {
+            return await link.Closed.ConfigureAwait(false);
+        }
+
+        var period = TimeSpan.FromTicks(Math.Clamp(limit.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
+        while (!link.Closed.IsCompleted && !token.IsCancellationRequested)
+        {
+            await Task.WhenAny(link.Closed, Task.Delay(period, token)).ConfigureAwait(false);
+            if (link.IsStalled(limit))
+            {
+                link.Abort(new RedisConnectionException(
+                    $"No reply from {_options.SafeUrl} for {limit.TotalMilliseconds:0} ms; the connection is presumed dead."));
+            }
+        }
+
+        return await link.Closed.ConfigureAwait(false);
     }
 
     private async Task<RedisLink> ConnectAsync(CancellationToken lifetime)
