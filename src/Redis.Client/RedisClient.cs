@@ -7,6 +7,7 @@ namespace Redis.Client;
 /// </summary>
 public sealed class RedisClient : IRedisClient
 {
+    private readonly RedisOptions _options;
     private readonly RedisConnection _connection;
     private readonly object _subscriberLock = new();
     private RedisSubscriber? _subscriber;
@@ -21,8 +22,8 @@ public sealed class RedisClient : IRedisClient
             throw new ArgumentOutOfRangeException(nameof(options), "CommandTimeout must be positive or infinite.");
         }
 
-        Options = options.Clone();
-        _connection = new RedisConnection(Options, "Commands");
+        _options = options.Clone();
+        _connection = new RedisConnection(_options, "Commands");
     }
 
     /// <summary>Parses the URL (see <see cref="RedisOptions.Parse"/>) and starts connecting in the background.</summary>
@@ -30,7 +31,8 @@ public sealed class RedisClient : IRedisClient
     {
     }
 
-    public RedisOptions Options { get; }
+    /// <summary>Where this client connects, without the password (for logs).</summary>
+    public string Endpoint => _options.SafeUrl;
 
     public bool IsConnected => _connection.IsConnected;
 
@@ -55,7 +57,7 @@ public sealed class RedisClient : IRedisClient
         if (failure is not null)
         {
             await client.DisposeAsync().ConfigureAwait(false);
-            throw new RedisConnectionException($"Could not connect to {client.Options.SafeUrl}: {failure.Message}", failure);
+            throw new RedisConnectionException($"Could not connect to {client.Endpoint}: {failure.Message}", failure);
         }
 
         return client;
@@ -366,7 +368,7 @@ public sealed class RedisClient : IRedisClient
         lock (_subscriberLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _subscriber ??= new RedisSubscriber(Options);
+            return _subscriber ??= new RedisSubscriber(_options);
         }
     }
 
