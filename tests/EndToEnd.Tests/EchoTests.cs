@@ -19,8 +19,8 @@ public sealed class EchoTests(ChromiumFixture chromium)
     [Theory]
     [InlineData("udp", null, null)]
     [InlineData("tcp", null, null)]
-    [InlineData("udp", "AesCm128HmacSha1_80", "AES_CM_128_HMAC_SHA1_80")]
-    [InlineData("udp", "AeadAes128Gcm", "AEAD_AES_128_GCM")]
+    [InlineData("udp", "AesCm128HmacSha1_80", "SRTP_AES128_CM_HMAC_SHA1_80")]
+    [InlineData("udp", "AeadAes128Gcm", "SRTP_AEAD_AES_128_GCM")]
     public async Task Echo_returns_audio_and_video_to_the_browser(string protocol, string? forcedProfile, string? expectedCipher)
     {
         var settings = new Dictionary<string, string?> { ["Sfu:EnableUdp"] = (protocol == "udp").ToString() };

@@ -106,8 +106,8 @@ public sealed class SfuNode : IHostedService, IDisposable
         var cname = "sfu-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
         if (mode == SfuSessionMode.Echo)
             foreach (var m in offer.Media)
-                if (m.Mid is { } mid && m.Kind is MediaKind.Audio or MediaKind.Video)
-                    outgoing[mid] = new OutgoingStream(RandomSsrc(), null, cname, "echo", $"echo-{m.Kind.ToString().ToLowerInvariant()}-{mid}");
+                if (m.Mid is { } mid && m.Media is "audio" or "video")
+                    outgoing[mid] = new OutgoingStream(RandomSsrc(), null, cname, "echo", $"echo-{m.Media}-{mid}");
 
         var result = SdpAnswerer.Answer(offer, new AnswerOptions
         {
