@@ -34,6 +34,7 @@ public sealed class SfuNode : IHostedService, IDisposable
     private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<string, SfuSession> _sessions = new();
     private readonly ConcurrentDictionary<string, SfuSession> _echoByUser = new();
+    private readonly ConcurrentDictionary<string, CallRoom> _rooms = new();
     private DtlsCertificate? _certificate;
     private DtlsContext? _dtls;
     private UdpMediaSocket? _udp;
@@ -54,6 +55,7 @@ public sealed class SfuNode : IHostedService, IDisposable
     public IPEndPoint? UdpEndPoint => _udp?.LocalEndPoint;
     public IPEndPoint? TcpEndPoint => _tcp?.LocalEndPoint;
     public ICollection<SfuSession> Sessions => _sessions.Values;
+    public ICollection<CallRoom> Rooms => _rooms.Values;
     public bool IsRunning => _dtls is not null;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -93,23 +95,56 @@ public sealed class SfuNode : IHostedService, IDisposable
         return list;
     }
 
-    /// <summary>Answers a WHIP offer: negotiates, creates the transport and routing, returns the session and the answer SDP.</summary>
-    public (SfuSession Session, string AnswerSdp) CreateSession(string ownerUserId, string offerSdp, SfuSessionMode mode)
+    /// <summary>Opens (or returns) a call room that only the named users may join. Idempotent.</summary>
+    public CallRoom OpenRoom(string roomId, IReadOnlyCollection<string> participants)
+    {
+        if (string.IsNullOrWhiteSpace(roomId) || roomId.Length > 128) throw new SfuException(400, "VALIDATION_FAILED", "a room id is 1–128 characters");
+        return _rooms.GetOrAdd(roomId, id =>
+        {
+            _log.LogInformation("Room {RoomId} opened for {Participants} participants", id, participants.Count);
+            return new CallRoom(id, new Router(id, _logs.CreateLogger("Media.Sfu.Router")), participants, _clock.GetUtcNow());
+        });
+    }
+
+    public bool TryGetRoom(string roomId, out CallRoom room) => _rooms.TryGetValue(roomId, out room!);
+
+    /// <summary>Ends a call room: every participant's transport closes.</summary>
+    public bool CloseRoom(string roomId)
+    {
+        if (!_rooms.TryRemove(roomId, out var room)) return false;
+        foreach (var s in _sessions.Values) if (s.Room == room) CloseSession(s.Id);
+        room.Router.Close();
+        _log.LogInformation("Room {RoomId} closed", roomId);
+        return true;
+    }
+
+    /// <summary>
+    /// Answers a WHIP offer: negotiates, creates the transport and joins it to its router — its own echo router,
+    /// a fresh one for a plain publish, or the named call room. Returns the session and the answer SDP.
+    /// </summary>
+    public (SfuSession Session, string AnswerSdp) CreateSession(string ownerUserId, string offerSdp, SfuSessionMode mode, string? roomId = null)
     {
         if (_dtls is null) throw new SfuException(503, "SFU_NOT_RUNNING", "the SFU node is not running");
         if (Transports.Count >= _options.MaxTransports) throw new SfuException(503, "SFU_AT_CAPACITY", "this SFU node is at its transport limit");
+        CallRoom? room = null;
+        if (mode == SfuSessionMode.Call)
+        {
+            if (roomId is null || !_rooms.TryGetValue(roomId, out room)) throw new SfuException(404, "ROOM_NOT_FOUND", "No such room on this SFU node");
+            if (!room.Participants.Contains(ownerUserId)) throw new SfuException(403, "NOT_A_PARTICIPANT", "You are not a participant of this room");
+        }
         if (!SessionDescription.TryParse(offerSdp, out var offer, out var parseError))
             throw new SfuException(400, "SDP_INVALID", "the offer is not valid SDP: " + parseError);
 
         var ice = IceCredentials.Generate();
         var outgoing = new Dictionary<string, OutgoingStream>();
         var cname = "sfu-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
-        if (mode == SfuSessionMode.Echo)
-            foreach (var m in offer.Media)
+        if (mode != SfuSessionMode.Publish)
+            foreach (var m in offer!.Media)
                 if (m.Mid is { } mid && m.Media is "audio" or "video")
-                    outgoing[mid] = new OutgoingStream(RandomSsrc(), null, cname, "echo", $"echo-{m.Media}-{mid}");
+                    outgoing[mid] = new OutgoingStream(RandomSsrc(), m.Media == "video" ? RandomSsrc() : null, cname,
+                        mode == SfuSessionMode.Echo ? "echo" : "peer", $"{m.Media}-{mid}");
 
-        var result = SdpAnswerer.Answer(offer, new AnswerOptions
+        var result = SdpAnswerer.Answer(offer!, new AnswerOptions
         {
             Transport = new LocalTransportParameters
             {
@@ -118,48 +153,40 @@ public sealed class SfuNode : IHostedService, IDisposable
                 Candidates = CandidateAttributes(), EndOfCandidates = true,
             },
             OutgoingStreams = outgoing,
-            Directions = mode == SfuSessionMode.Publish ? offer.Media.Where(m => m.Mid is not null).ToDictionary(m => m.Mid!, _ => MediaDirection.RecvOnly) : new Dictionary<string, MediaDirection>(),
+            Directions = mode == SfuSessionMode.Publish ? offer!.Media.Where(m => m.Mid is not null).ToDictionary(m => m.Mid!, _ => MediaDirection.RecvOnly) : new Dictionary<string, MediaDirection>(),
         });
         if (!result.IsSuccess) throw new SfuException(400, "SDP_" + result.Error.ToString().ToUpperInvariant(), result.ErrorMessage ?? "the offer cannot be answered");
         var negotiated = result.Session!;
 
         var id = Guid.NewGuid().ToString("N");
         var role = negotiated.LocalDtlsRole == Sdp.DtlsRole.Client ? Dtls.DtlsRole.Client : Dtls.DtlsRole.Server;
-        var transport = new WebRtcTransport(id, Transports, _dtls, role, ice, _logs.CreateLogger("Media.Sfu.Transport"), _clock,
-            TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds));
         if (!DtlsFingerprint.TryParse($"{negotiated.RemoteFingerprint.Algorithm} {negotiated.RemoteFingerprint.Value}", out var remoteFingerprint))
             throw new SfuException(400, "SDP_FINGERPRINT", "the offer's DTLS fingerprint is not usable");
+        var transport = new WebRtcTransport(id, Transports, _dtls, role, ice, _logs.CreateLogger("Media.Sfu.Transport"), _clock,
+            TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds));
         transport.SetRemoteFingerprint(remoteFingerprint);
 
-        var router = new Router(id, _logs.CreateLogger("Media.Sfu.Router"));
-        router.AddTransport(transport);
-        foreach (var media in negotiated.Media)
-        {
-            if (!media.SfuReceives) continue;
-            var payloadTypes = media.Codecs.Select(c => (byte)c.PayloadType).ToList();
-            var clockRate = (uint)(media.Codecs.FirstOrDefault()?.ClockRate ?? 90000);
-            foreach (var stream in media.RemoteStreams)
-            {
-                var producer = router.CreateProducer(transport, new ProducerParameters(media.Kind, media.Mid, stream.Ssrc, stream.RtxSsrc, stream.Cname,
-                    clockRate, payloadTypes, media.Codecs.FirstOrDefault()?.RtxPayloadType is { } rtx ? (byte)rtx : null));
-                if (mode == SfuSessionMode.Echo && media.SfuSends && media.LocalStreams.FirstOrDefault() is { } local)
-                {
-                    var map = new byte[128];
-                    foreach (var pt in payloadTypes) map[pt] = pt; // same negotiation both ways: identity
-                    router.Consume(producer, transport, new ConsumerParameters(media.Mid, local.Ssrc, null, map, null));
-                }
-            }
-        }
-
+        var router = room?.Router ?? new Router(id, _logs.CreateLogger("Media.Sfu.Router"), echo: mode == SfuSessionMode.Echo);
         var ttl = mode == SfuSessionMode.Echo ? TimeSpan.FromSeconds(_options.EchoMaxSeconds) : TimeSpan.FromHours(12);
-        var session = new SfuSession(id, ownerUserId, mode, router, transport, _clock.GetUtcNow() + ttl) { RemoteIceUfrag = negotiated.RemoteIceUfrag };
-        transport.Closed += _ => Forget(session);
+        var session = new SfuSession(id, ownerUserId, mode, router, transport, _clock.GetUtcNow() + ttl)
+        {
+            RemoteIceUfrag = negotiated.RemoteIceUfrag, Room = room,
+        };
         Transports.Add(transport);
+        router.Join(transport, negotiated);
+        transport.Closed += _ => Forget(session);
         _sessions[id] = session;
+        if (room is not null)
+        {
+            // A participant who reconnects replaces their previous transport in the room.
+            foreach (var old in _sessions.Values)
+                if (old != session && old.Room == room && old.OwnerUserId == ownerUserId) CloseSession(old.Id);
+        }
         if (mode == SfuSessionMode.Echo && _echoByUser.TryGetValue(ownerUserId, out var previous) && previous != session)
             CloseSession(previous.Id); // one echo test per user: a new one (a reloaded page) replaces the old
         if (mode == SfuSessionMode.Echo) _echoByUser[ownerUserId] = session;
-        _log.LogInformation("Session {SessionId} ({Mode}) created for {UserId} with {Media} media sections", id, mode, ownerUserId, negotiated.Media.Count);
+        _log.LogInformation("Session {SessionId} ({Mode}) created for {UserId}{Room} with {Media} media sections",
+            id, mode, ownerUserId, room is null ? "" : " in room " + room.Id, negotiated.Media.Count);
         return (session, result.AnswerSdp!);
     }
 
@@ -168,7 +195,8 @@ public sealed class SfuNode : IHostedService, IDisposable
     public bool CloseSession(string id)
     {
         if (!_sessions.TryGetValue(id, out var session)) return false;
-        session.Router.Close();
+        if (session.Room is null) session.Router.Close();   // an echo or publish router belongs to its session
+        else session.Transport.Close();
         Forget(session);
         return true;
     }
@@ -213,6 +241,7 @@ public sealed class SfuNode : IHostedService, IDisposable
         _tick?.Dispose();
         _tick = null;
         foreach (var s in _sessions.Values) CloseSession(s.Id);
+        foreach (var r in _rooms.Keys) CloseRoom(r);
         foreach (var t in Transports.All) t.Close(TransportCloseReason.NodeStopping);
         _udp?.Dispose(); _udp = null;
         _tcp?.Dispose(); _tcp = null;

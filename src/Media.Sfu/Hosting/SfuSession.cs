@@ -3,7 +3,7 @@ using Media.Sfu.Transports;
 
 namespace Media.Sfu.Hosting;
 
-public enum SfuSessionMode : byte { Echo, Publish }
+public enum SfuSessionMode : byte { Echo, Publish, Call }
 
 /// <summary>A WHIP session (RFC 9725 §4.2): one transport in a router, owned by one user.</summary>
 public sealed class SfuSession
@@ -29,6 +29,8 @@ public sealed class SfuSession
     public string ETag { get; internal set; }
     /// <summary>The client's current ice-ufrag; a PATCH with another one is an ICE restart.</summary>
     public string RemoteIceUfrag { get; internal set; } = "";
+    /// <summary>The call room this session joined; null for echo and plain publish sessions.</summary>
+    public CallRoom? Room { get; internal init; }
 
     /// <summary>ICE restart: new local credentials for the same transport (DTLS and SRTP continue).</summary>
     public Ice.IceCredentials RestartIce(string remoteUfrag, string remotePwd)
@@ -40,4 +42,13 @@ public sealed class SfuSession
     }
 
     internal static string NewETag() => "\"" + Guid.NewGuid().ToString("N")[..16] + "\"";
+}
+
+/// <summary>A call on this node: its router and who may join it (the matched users).</summary>
+public sealed class CallRoom(string id, Router router, IReadOnlyCollection<string> participants, DateTimeOffset openedAt)
+{
+    public string Id { get; } = id;
+    public Router Router { get; } = router;
+    public IReadOnlyCollection<string> Participants { get; } = participants;
+    public DateTimeOffset OpenedAt { get; } = openedAt;
 }

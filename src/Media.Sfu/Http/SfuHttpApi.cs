@@ -22,32 +22,22 @@ public static class SfuHttpApi
     {
         var group = app.MapGroup(prefix).RequireAuthorization();
 
-        group.MapPost("/whip", async (HttpContext http, SfuNode node) =>
+        group.MapPost("/whip", (HttpContext http, SfuNode node) =>
         {
-            if (!IsContentType(http.Request, "application/sdp"))
-                return Error(http, 415, "UNSUPPORTED_MEDIA_TYPE", "A WHIP offer is sent as Content-Type: application/sdp");
             var mode = http.Request.Query["mode"].ToString() switch
             {
                 "echo" => SfuSessionMode.Echo,
                 "" or "publish" => SfuSessionMode.Publish,
-                var other => (SfuSessionMode?)null,
+                _ => (SfuSessionMode?)null,
             };
-            if (mode is null) return Error(http, 400, "VALIDATION_FAILED", "mode must be 'echo' or 'publish'");
-            var (offer, tooLarge) = await ReadBodyAsync(http.Request);
-            if (tooLarge) return Error(http, 413, "PAYLOAD_TOO_LARGE", $"An SDP offer is at most {MaxSdpBytes} bytes");
-            if (string.IsNullOrWhiteSpace(offer)) return Error(http, 400, "SDP_INVALID", "The body must be an SDP offer");
-            try
-            {
-                var (session, answer) = node.CreateSession(UserId(http), offer, mode.Value);
-                http.Response.StatusCode = 201;
-                http.Response.Headers.Location = $"{http.Request.PathBase}{http.Request.Path}/{session.Id}";
-                http.Response.Headers.ETag = session.ETag;
-                http.Response.ContentType = "application/sdp";
-                await http.Response.WriteAsync(answer);
-                return Results.Empty;
-            }
-            catch (SfuException e) { return Error(http, e.StatusCode, e.Code, e.Message); }
+            return mode is null
+                ? Task.FromResult(Error(http, 400, "VALIDATION_FAILED", "mode must be 'echo' or 'publish'"))
+                : AnswerOfferAsync(http, node, mode.Value, null);
         });
+
+        // A participant joins a call room the control plane opened for the matched users.
+        group.MapPost("/rooms/{roomId}/whip", (string roomId, HttpContext http, SfuNode node) =>
+            AnswerOfferAsync(http, node, SfuSessionMode.Call, roomId));
 
         group.MapMethods("/whip/{id}", new[] { "PATCH" }, async (string id, HttpContext http, SfuNode node) =>
         {
@@ -91,6 +81,36 @@ public static class SfuHttpApi
 
         group.MapGet("/stats", (SfuNode node) => Results.Ok(node.Stats()));
         return group;
+    }
+
+    private static async Task<IResult> AnswerOfferAsync(HttpContext http, SfuNode node, SfuSessionMode mode, string? roomId)
+    {
+        if (!IsContentType(http.Request, "application/sdp"))
+            return Error(http, 415, "UNSUPPORTED_MEDIA_TYPE", "A WHIP offer is sent as Content-Type: application/sdp");
+        var (offer, tooLarge) = await ReadBodyAsync(http.Request);
+        if (tooLarge) return Error(http, 413, "PAYLOAD_TOO_LARGE", $"An SDP offer is at most {MaxSdpBytes} bytes");
+        if (string.IsNullOrWhiteSpace(offer)) return Error(http, 400, "SDP_INVALID", "The body must be an SDP offer");
+        try
+        {
+            var (session, answer) = node.CreateSession(UserId(http), offer, mode, roomId);
+            http.Response.StatusCode = 201;
+            // Sessions are addressed the same way whichever route created them (RFC 9725 §4.2: any URL will do).
+            http.Response.Headers.Location = $"{http.Request.PathBase}{Prefix(http, roomId)}/whip/{session.Id}";
+            http.Response.Headers.ETag = session.ETag;
+            http.Response.ContentType = "application/sdp";
+            await http.Response.WriteAsync(answer);
+            return Results.Empty;
+        }
+        catch (SfuException e) { return Error(http, e.StatusCode, e.Code, e.Message); }
+    }
+
+    /// <summary>The API prefix (e.g. "/sfu") this request came through, so Location works in process and standalone.</summary>
+    private static string Prefix(HttpContext http, string? roomId)
+    {
+        var path = http.Request.Path.Value ?? "";
+        var marker = roomId is null ? "/whip" : "/rooms/";
+        var i = path.LastIndexOf(marker, StringComparison.Ordinal);
+        return i < 0 ? "" : path[..i];
     }
 
     private static string UserId(HttpContext http) => http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";

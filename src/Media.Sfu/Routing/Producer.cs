@@ -1,6 +1,5 @@
-using Media.Sfu.Transports;
-
 using Media.Sfu.Sdp;
+using Media.Sfu.Transports;
 
 namespace Media.Sfu.Routing;
 
@@ -8,13 +7,15 @@ namespace Media.Sfu.Routing;
 public sealed class Producer
 {
     private Consumer[] _consumers = Array.Empty<Consumer>();   // copy-on-write: the packet path reads without locking
-    private long _lastKeyframeRequestTicks = long.MinValue / 2;
+    private long _lastKeyframeRequestTicks;
 
     internal Producer(string id, WebRtcTransport transport, ProducerParameters parameters)
     {
         Id = id;
         Transport = transport;
         Parameters = parameters;
+        ClockRate = (uint)(parameters.Media.Codecs.FirstOrDefault()?.ClockRate ?? 90000);
+        if (parameters.Kind == MediaKind.Video) Cache = new RtpPacketCache();
     }
 
     public string Id { get; }
@@ -22,8 +23,11 @@ public sealed class Producer
     public ProducerParameters Parameters { get; }
     public MediaKind Kind => Parameters.Kind;
     public uint Ssrc => Parameters.Ssrc;
+    public uint? RtxSsrc => Parameters.RtxSsrc;
+    public uint ClockRate { get; }
+    public RtpPacketCache? Cache { get; }
     public IReadOnlyList<Consumer> Consumers => _consumers;
-    public long PacketsReceived, BytesReceived, KeyframeRequestsSent;
+    public long PacketsReceived, BytesReceived, RetransmissionsReceived, KeyframeRequestsSent;
     public bool IsClosed { get; private set; }
 
     internal void Add(Consumer c)
@@ -36,10 +40,11 @@ public sealed class Producer
         lock (this) _consumers = Array.FindAll(_consumers, x => x != c);
     }
 
-    internal void OnRtp(Span<byte> packet, ushort sequence, uint timestamp, byte payloadType)
+    internal void OnRtp(Span<byte> packet, ushort sequence, uint timestamp, byte payloadType, bool retransmission)
     {
-        PacketsReceived++;
-        BytesReceived += packet.Length;
+        if (retransmission) RetransmissionsReceived++;
+        else { PacketsReceived++; BytesReceived += packet.Length; }
+        Cache?.Store(packet, sequence);
         var consumers = _consumers;
         for (var i = 0; i < consumers.Length; i++) consumers[i].Forward(packet, sequence, timestamp, payloadType);
     }
@@ -50,16 +55,16 @@ public sealed class Producer
         if (Kind != MediaKind.Video || IsClosed) return false;
         var now = Transport.Clock.GetTimestamp();
         var last = Interlocked.Read(ref _lastKeyframeRequestTicks);
-        if (last > 0 && Transport.Clock.GetElapsedTime(last, now) < minInterval) return false;
+        if (last != 0 && Transport.Clock.GetElapsedTime(last, now) < minInterval) return false;
         if (Interlocked.CompareExchange(ref _lastKeyframeRequestTicks, now, last) != last) return false;
         Span<byte> pli = stackalloc byte[Rtcp.PictureLossIndication.Size];
-        if (!new Rtcp.PictureLossIndication(SenderSsrcForFeedback, Ssrc).TryWrite(pli, out var n)) return false;
+        if (!new Rtcp.PictureLossIndication(FeedbackSenderSsrc, Ssrc).TryWrite(pli, out var n)) return false;
         if (Transport.SendRtcp(pli[..n])) Interlocked.Increment(ref KeyframeRequestsSent);
         return true;
     }
 
-    /// <summary>The SSRC the SFU uses as sender of feedback to this publisher (RFC 4585 allows any of ours).</summary>
-    internal uint SenderSsrcForFeedback { get; set; } = 1;
+    /// <summary>The SSRC the SFU signs its feedback to this publisher with (any SSRC of ours, RFC 4585 §6.1).</summary>
+    internal uint FeedbackSenderSsrc { get; set; } = 1;
 
     internal void Close()
     {

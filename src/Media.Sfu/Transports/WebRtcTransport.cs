@@ -168,26 +168,62 @@ public sealed class WebRtcTransport : IDtlsDatagramSink, IDisposable
 
     /// <summary>
     /// Forwards a packet of another stream: copies it once into this transport's send buffer, rewrites the
-    /// header there for the consumer (SSRC, sequence, timestamp, payload type, extension ids), protects, sends.
+    /// header there for the consumer (SSRC, sequence, timestamp, payload type, extension ids and values),
+    /// optionally wraps it as RTX (RFC 4588), protects and sends.
     /// </summary>
-    public bool ForwardRtp(ReadOnlySpan<byte> rtp, in RtpRewrite rewrite)
+    public bool ForwardRtp(ReadOnlySpan<byte> rtp, in RtpRewrite rewrite, in RtxWrap rtx = default)
     {
         lock (_gate)
         {
             if (_srtpOut is null || _path is null || State is TransportState.Closed or TransportState.Disconnected) return false;
-            if (rtp.Length > _sendBuffer.Length - SrtpSession.TrailerRoom) return false;
+            if (rtp.Length + 2 > _sendBuffer.Length - SrtpSession.TrailerRoom) return false;
             rtp.CopyTo(_sendBuffer);
-            if (!Rtp.RtpPacket.TryParse(_sendBuffer.AsSpan(0, rtp.Length), out var packet)) return false;
+            var length = rtp.Length;
+            if (!Rtp.RtpPacket.TryParse(_sendBuffer.AsSpan(0, length), out var packet)) return false;
             packet.Ssrc = rewrite.Ssrc;
             packet.SequenceNumber = rewrite.SequenceNumber;
             packet.Timestamp = rewrite.Timestamp;
             packet.PayloadType = rewrite.PayloadType;
-            if (rewrite.ExtensionIdMap is { } map && packet.HasExtension && !packet.TryRemapExtensionIds(map)) return false;
-            if (_srtpOut.ProtectRtp(_sendBuffer, rtp.Length, out var length) != SrtpStatus.Ok) { Counters.SrtpErrors++; return false; }
-            _path.SendTo(_sendBuffer.AsSpan(0, length), _pathTuple);
+            if (packet.HasExtension) RewriteExtensions(packet, rewrite);
+            if (rtx.Ssrc != 0)
+            {
+                // In place: the RTX payload starts with the original sequence number (RFC 4588 §4).
+                if (!Rtp.RtxPayloadFormat.TryWrap(_sendBuffer.AsSpan(0, length), _sendBuffer, rtx.Ssrc, rtx.PayloadType, rtx.SequenceNumber, out length))
+                    return false;
+                Counters.RtxPacketsOut++;
+            }
+            if (_srtpOut.ProtectRtp(_sendBuffer, length, out var protectedLength) != SrtpStatus.Ok) { Counters.SrtpErrors++; return false; }
+            _path.SendTo(_sendBuffer.AsSpan(0, protectedLength), _pathTuple);
             Counters.RtpPacketsOut++;
-            Counters.RtpBytesOut += rtp.Length;
+            Counters.RtpBytesOut += length;
             return true;
+        }
+    }
+
+    /// <summary>Header extension ids this transport's peer negotiated for what we send (RFC 8285; BUNDLE shares one map).</summary>
+    public OutgoingExtensionIds OutgoingExtensions { get; set; }
+
+    /// <summary>Transport-wide sequence numbers are per outgoing transport, not per stream (transport-cc draft §2).</summary>
+    private ushort _transportSequence;
+
+    private void RewriteExtensions(Rtp.RtpPacket packet, in RtpRewrite rewrite)
+    {
+        if (rewrite.ExtensionIdMap is { } map && !packet.TryRemapExtensionIds(map)) return;
+        var ids = OutgoingExtensions;
+        if (ids.Mid != 0 && rewrite.Mid is { } mid && !packet.TryWriteExtension(ids.Mid, mid))
+            packet.TryRemoveExtension(ids.Mid); // a mid of another length cannot be written in place
+        if (ids.AbsSendTime != 0)
+        {
+            // abs-send-time: 6.18 fixed-point seconds, 24 bits (webrtc.org abs-send-time spec).
+            var fixedPoint = (uint)((Clock.GetTimestamp() * (1L << 18) / TimeProvider.System.TimestampFrequency) & 0xFFFFFF);
+            Span<byte> v = stackalloc byte[3] { (byte)(fixedPoint >> 16), (byte)(fixedPoint >> 8), (byte)fixedPoint };
+            packet.TryWriteExtension(ids.AbsSendTime, v);
+        }
+        if (ids.TransportWideCc != 0)
+        {
+            var seq = _transportSequence++;
+            Span<byte> v = stackalloc byte[2] { (byte)(seq >> 8), (byte)seq };
+            packet.TryWriteExtension(ids.TransportWideCc, v);
         }
     }
 
@@ -312,11 +348,19 @@ public sealed class WebRtcTransport : IDtlsDatagramSink, IDisposable
 }
 
 /// <summary>How a forwarded packet's header changes for one consumer.</summary>
-public readonly record struct RtpRewrite(uint Ssrc, ushort SequenceNumber, uint Timestamp, byte PayloadType, byte[]? ExtensionIdMap);
+/// <param name="ExtensionIdMap">Producer extension id → receiver extension id (index = old id, 0 = drop); null = same ids.</param>
+/// <param name="Mid">The receiver's mid for this stream, written into the mid extension (RFC 8843 §15).</param>
+public readonly record struct RtpRewrite(uint Ssrc, ushort SequenceNumber, uint Timestamp, byte PayloadType, byte[]? ExtensionIdMap, byte[]? Mid = null);
+
+/// <summary>Send a forwarded packet as a retransmission on the RTX stream (RFC 4588); default = not RTX.</summary>
+public readonly record struct RtxWrap(uint Ssrc, byte PayloadType, ushort SequenceNumber);
+
+/// <summary>Extension ids the peer negotiated; 0 = not negotiated.</summary>
+public readonly record struct OutgoingExtensionIds(byte Mid, byte AbsSendTime, byte TransportWideCc);
 
 /// <summary>Per-transport counters; written under the transport's lock, read without it (monitoring).</summary>
 public sealed class TransportCounters
 {
     public long StunRequests, StunRejected, RtpPacketsIn, RtpBytesIn, RtpPacketsOut, RtpBytesOut,
-        RtcpPacketsIn, RtcpPacketsOut, RtpDropped, RtcpDropped, SrtpErrors;
+        RtcpPacketsIn, RtcpPacketsOut, RtpDropped, RtcpDropped, SrtpErrors, RtxPacketsOut;
 }
