@@ -127,6 +127,14 @@ public sealed class SfuNode : IHostedService, IDisposable
         if (_dtls is null) throw new SfuException(503, "SFU_NOT_RUNNING", "the SFU node is not running");
         if (Transports.Count >= _options.MaxTransports) throw new SfuException(503, "SFU_AT_CAPACITY", "this SFU node is at its transport limit");
         CallRoom? room = null;
+        Router? watched = null;
+        if (mode == SfuSessionMode.Watch)
+        {
+            // WHEP: a viewer joins the router of a published session (roomId names that session).
+            if (roomId is null || !_sessions.TryGetValue(roomId, out var published) || published.Mode != SfuSessionMode.Publish)
+                throw new SfuException(404, "SESSION_NOT_FOUND", "No published session with that id on this SFU node");
+            watched = published.Router;
+        }
         if (mode == SfuSessionMode.Call)
         {
             if (roomId is null || !_rooms.TryGetValue(roomId, out room)) throw new SfuException(404, "ROOM_NOT_FOUND", "No such room on this SFU node");
@@ -166,7 +174,7 @@ public sealed class SfuNode : IHostedService, IDisposable
             TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds));
         transport.SetRemoteFingerprint(remoteFingerprint);
 
-        var router = room?.Router ?? new Router(id, _logs.CreateLogger("Media.Sfu.Router"), echo: mode == SfuSessionMode.Echo);
+        var router = room?.Router ?? watched ?? new Router(id, _logs.CreateLogger("Media.Sfu.Router"), echo: mode == SfuSessionMode.Echo);
         var ttl = mode == SfuSessionMode.Echo ? TimeSpan.FromSeconds(_options.EchoMaxSeconds) : TimeSpan.FromHours(12);
         var session = new SfuSession(id, ownerUserId, mode, router, transport, _clock.GetUtcNow() + ttl)
         {
@@ -195,7 +203,7 @@ public sealed class SfuNode : IHostedService, IDisposable
     public bool CloseSession(string id)
     {
         if (!_sessions.TryGetValue(id, out var session)) return false;
-        if (session.Room is null) session.Router.Close();   // an echo or publish router belongs to its session
+        if (session.Room is null && session.Mode != SfuSessionMode.Watch) session.Router.Close(); // an echo or publish router belongs to its session
         else session.Transport.Close();
         Forget(session);
         return true;

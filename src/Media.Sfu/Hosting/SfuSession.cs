@@ -3,7 +3,7 @@ using Media.Sfu.Transports;
 
 namespace Media.Sfu.Hosting;
 
-public enum SfuSessionMode : byte { Echo, Publish, Call }
+public enum SfuSessionMode : byte { Echo, Publish, Call, Watch }
 
 /// <summary>A WHIP session (RFC 9725 §4.2): one transport in a router, owned by one user.</summary>
 public sealed class SfuSession

@@ -35,6 +35,10 @@ public static class SfuHttpApi
                 : AnswerOfferAsync(http, node, mode.Value, null);
         });
 
+        // WHEP (draft-ietf-wish-whep): a viewer's recvonly offer subscribes to a published session's streams.
+        group.MapPost("/whep/{sessionId}", (string sessionId, HttpContext http, SfuNode node) =>
+            AnswerOfferAsync(http, node, SfuSessionMode.Watch, sessionId));
+
         // A participant joins a call room the control plane opened for the matched users.
         group.MapPost("/rooms/{roomId}/whip", (string roomId, HttpContext http, SfuNode node) =>
             AnswerOfferAsync(http, node, SfuSessionMode.Call, roomId));
@@ -108,7 +112,7 @@ public static class SfuHttpApi
     private static string Prefix(HttpContext http, string? roomId)
     {
         var path = http.Request.Path.Value ?? "";
-        var marker = roomId is null ? "/whip" : "/rooms/";
+        var marker = roomId is null ? "/whip" : path.Contains("/whep/", StringComparison.Ordinal) ? "/whep/" : "/rooms/";
         var i = path.LastIndexOf(marker, StringComparison.Ordinal);
         return i < 0 ? "" : path[..i];
     }

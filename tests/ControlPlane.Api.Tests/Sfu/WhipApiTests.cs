@@ -67,7 +67,9 @@ public sealed class WhipApiTests : IAsyncLifetime
         Assert.Contains("a=group:BUNDLE 0 1", answer);
         Assert.Contains("a=rtpmap:111 opus/48000/2", answer);
         Assert.Contains("a=rtpmap:96 VP8/90000", answer);
-        Assert.Equal(2, answer.Split("cname:").Length - 1); // echo announces one outgoing SSRC per m-line
+        // Echo announces one outgoing SSRC per m-line, plus an RTX SSRC (RFC 4588 FID group) on video for NACK answers.
+        Assert.Equal(3, answer.Split("cname:").Length - 1);
+        Assert.Single(answer.Split("\r\n"), l => l.StartsWith("a=ssrc-group:FID "));
     }
 
     [Fact]

@@ -32,6 +32,20 @@ window.omegle = (() => {
     return { status: res.status, location: state.location, answer: body };
   }
 
+  // WHEP viewer: receive-only transceivers, no camera.
+  async function startWhep(token, url) {
+    const pc = state.pc = new RTCPeerConnection();
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp', authorization: 'Bearer ' + token }, body: pc.localDescription.sdp });
+    const body = await res.text();
+    if (res.status !== 201) return { status: res.status, body };
+    state.location = res.headers.get('location');
+    await pc.setRemoteDescription({ type: 'answer', sdp: body });
+    return { status: res.status, location: state.location, answer: body };
+  }
+
   async function offerOnly() {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
     const pc = new RTCPeerConnection();
@@ -74,5 +88,5 @@ window.omegle = (() => {
     state.pc = null;
   }
 
-  return { startWhip, offerOnly, stats, stop };
+  return { startWhip, startWhep, offerOnly, stats, stop };
 })();
