@@ -48,6 +48,13 @@ public sealed class CallRoomTests(ChromiumFixture chromium)
             Assert.All(consumers, c => Assert.True(c.PacketsForwarded > 0, $"{c.Kind} consumer forwarded nothing"));
             Assert.All(consumers, c => Assert.NotEqual(c.Transport, c.Producer.Transport));
 
+            // RTCP from the SFU: its Sender Reports give the browser remote-outbound-rtp stats, and its report blocks on
+            // what it receives give remote-inbound-rtp with a round-trip time (RFC 3550 §6.4).
+            var rtcp = await SfuClient.WaitForAsync(pageA, s => s.RemoteOutbound > 0 && s.RemoteInbound > 0 && s.RoundTripTime is not null, TimeSpan.FromSeconds(5));
+            Assert.True(rtcp.RemoteOutbound > 0 && rtcp.RemoteInbound > 0, $"no SR/RR from the SFU reached the browser: {rtcp}");
+            Assert.InRange(rtcp.RoundTripTime!.Value, 0, 0.5);
+            Assert.All(room.Router.Producers, p => Assert.True(p.Statistics.ReceivedPackets > 0));
+
             // Someone who is not a participant cannot join.
             var stranger = await api.SignInAsync();
             using var res = await api.Client.SendAsync(SfuClient.Whip(url, stranger.AccessToken, "v=0"));

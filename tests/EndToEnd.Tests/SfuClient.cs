@@ -8,7 +8,8 @@ namespace EndToEnd.Tests;
 
 /// <summary>What a page's getStats() says, as collected by Pages/webrtc-client.js.</summary>
 public sealed record PageStats(long AudioPacketsReceived, long VideoFramesDecoded, long AudioPacketsSent, long VideoPacketsSent,
-    string ConnectionState, string? SrtpCipher, string? DtlsState, string? Protocol, string? LocalCandidateType, string? RelayProtocol);
+    string ConnectionState, string? SrtpCipher, string? DtlsState, string? Protocol, string? LocalCandidateType, string? RelayProtocol,
+    int RemoteOutbound = 0, int RemoteInbound = 0, double? RoundTripTime = null);
 
 public static class SfuClient
 {

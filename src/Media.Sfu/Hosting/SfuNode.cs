@@ -41,6 +41,7 @@ public sealed class SfuNode : IHostedService, IDisposable
     private TcpMediaListener? _tcp;
     private ITimer? _tick;
     private int _ticking;
+    private long _lastReportTicks;
 
     public SfuNode(IOptions<SfuOptions> options, ILoggerFactory logs, TimeProvider? clock = null)
     {
@@ -222,6 +223,13 @@ public sealed class SfuNode : IHostedService, IDisposable
         {
             var idle = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds);
             foreach (var t in Transports.All) t.Tick(idle);
+            if (Environment.TickCount64 - _lastReportTicks >= 1000)
+            {
+                _lastReportTicks = Environment.TickCount64;
+                var routers = new HashSet<Router>();
+                foreach (var s in _sessions.Values) routers.Add(s.Router);
+                foreach (var r in routers) r.SendReports();
+            }
             var now = _clock.GetUtcNow();
             foreach (var s in _sessions.Values)
                 if (now >= s.ExpiresAt) { _log.LogInformation("Session {SessionId} reached its time limit", s.Id); CloseSession(s.Id); }

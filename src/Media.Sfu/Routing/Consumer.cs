@@ -114,4 +114,22 @@ public sealed class Consumer
     }
 
     internal void Close() => IsClosed = true;
+
+    /// <summary>
+    /// Sender info for an SR on this consumer's SSRC (RFC 3550 §6.4.1): the RTP time that corresponds to now,
+    /// derived from the publisher's own SR when there is one, so audio and video keep their relation (lip sync).
+    /// </summary>
+    internal bool TryGetSenderInfo(ulong ntpNow, long nowTicks, out Rtcp.RtcpSenderInfo info)
+    {
+        info = default;
+        if (!_started || !Slot.HasSent) return false;
+        var p = Producer;
+        uint rtpNow;
+        if (p.HasSenderReport)
+            rtpNow = p.SenderReportRtp + _timestampOffset + (uint)(Transport.Clock.GetElapsedTime(p.SenderReportArrivalTicks, nowTicks).TotalSeconds * p.ClockRate);
+        else
+            rtpNow = Slot.LastTimestamp + (uint)(Transport.Clock.GetElapsedTime(Slot.LastSentTicks, nowTicks).TotalSeconds * p.ClockRate);
+        info = new Rtcp.RtcpSenderInfo(ntpNow, rtpNow, (uint)PacketsForwarded, (uint)BytesForwarded);
+        return true;
+    }
 }

@@ -16,7 +16,30 @@ public sealed class Producer
         Parameters = parameters;
         ClockRate = (uint)(parameters.Media.Codecs.FirstOrDefault()?.ClockRate ?? 90000);
         if (parameters.Kind == MediaKind.Video) Cache = new RtpPacketCache();
+        Statistics = new Rtp.RtpReceiveStatistics(parameters.Ssrc, (int)ClockRate);
     }
+
+    /// <summary>RFC 3550 A.1/A.3/A.8 reception statistics of the original packets (not retransmissions).</summary>
+    public Rtp.RtpReceiveStatistics Statistics { get; }
+
+    // The publisher's last Sender Report: its RTP time at our arrival clock, for mapping our own SRs (lip sync).
+    internal bool HasSenderReport;
+    internal uint SenderReportRtp;
+    internal long SenderReportArrivalTicks;
+
+    internal void OnSenderReport(ulong ntp, uint rtp)
+    {
+        var now = Transport.Clock.GetTimestamp();
+        lock (Statistics)
+        {
+            Statistics.OnSenderReport(ntp, MicrosecondsAt(now));
+            SenderReportRtp = rtp;
+            SenderReportArrivalTicks = now;
+            HasSenderReport = true;
+        }
+    }
+
+    internal long MicrosecondsAt(long ticks) => ticks * 1_000_000 / Transport.Clock.TimestampFrequency;
 
     public string Id { get; }
     public WebRtcTransport Transport { get; }
@@ -43,7 +66,12 @@ public sealed class Producer
     internal void OnRtp(Span<byte> packet, ushort sequence, uint timestamp, byte payloadType, bool retransmission)
     {
         if (retransmission) RetransmissionsReceived++;
-        else { PacketsReceived++; BytesReceived += packet.Length; }
+        else
+        {
+            PacketsReceived++;
+            BytesReceived += packet.Length;
+            lock (Statistics) Statistics.OnPacket(sequence, timestamp, MicrosecondsAt(Transport.Clock.GetTimestamp()), packet.Length);
+        }
         Cache?.Store(packet, sequence);
         var consumers = _consumers;
         for (var i = 0; i < consumers.Length; i++) consumers[i].Forward(packet, sequence, timestamp, payloadType);

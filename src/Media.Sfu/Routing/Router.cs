@@ -161,6 +161,12 @@ public sealed class Router : ITransportMediaSink
                 if (mediaSsrc != 0 && FindConsumer(member, mediaSsrc) is { } consumer && consumer.Producer.RequestKeyframe(KeyframeRequestInterval))
                     Interlocked.Increment(ref KeyframeRequestsForwarded);
             }
+            else if (header.PacketType == RtcpPacketType.SenderReport && RtcpSenderReport.TryParse(packet, out var sr))
+            {
+                var producers = member.Producers;
+                for (var i = 0; i < producers.Length; i++)
+                    if (producers[i].Ssrc == sr.Ssrc) { producers[i].OnSenderReport(sr.SenderInfo.NtpTimestamp, sr.SenderInfo.RtpTimestamp); break; }
+            }
             else if (header.PacketType == RtcpPacketType.TransportFeedback && header.Count == RtcpFeedbackFormat.GenericNack &&
                      GenericNack.TryParse(packet, out var nack) && FindConsumer(member, nack.MediaSsrc) is { } target)
             {
@@ -178,6 +184,54 @@ public sealed class Router : ITransportMediaSink
         var slots = member.Slots;
         for (var i = 0; i < slots.Length; i++) if (slots[i].Ssrc == ssrc) return slots[i].Current;
         return null;
+    }
+
+    /// <summary>
+    /// Sends each transport one compound RTCP packet (RFC 3550 §6.1): an SR per outgoing stream (the first
+    /// carrying report blocks for the streams we receive from that peer), or an RR when we send nothing, then
+    /// SDES with our CNAME. Called about once a second by the node's housekeeping.
+    /// </summary>
+    public void SendReports()
+    {
+        Member[] members;
+        lock (_members) members = _members.Values.ToArray();
+        var nowTicks = members.Length > 0 ? members[0].Transport.Clock.GetTimestamp() : 0;
+        var ntpNow = NtpTime.FromDateTime(DateTime.UtcNow);
+        Span<byte> compound = stackalloc byte[1200];
+        Span<ReportBlock> blocks = stackalloc ReportBlock[31];
+        foreach (var member in members)
+        {
+            var transport = member.Transport;
+            if (transport.State != TransportState.Connected) continue;
+            var blockCount = 0;
+            foreach (var p in member.Producers)
+            {
+                if (blockCount == blocks.Length) break;
+                RtpReceptionSnapshot snap;
+                bool ok;
+                lock (p.Statistics) ok = p.Statistics.TryTakeSnapshot(p.MicrosecondsAt(nowTicks), out snap);
+                if (ok) blocks[blockCount++] = new ReportBlock(snap.Ssrc, snap.FractionLost, snap.CumulativeLost,
+                    snap.ExtendedHighestSequenceNumber, snap.Jitter, snap.LastSenderReport, snap.DelaySinceLastSenderReport);
+            }
+            var offset = 0;
+            uint cnameSsrc = member.Slots.Length > 0 ? member.Slots[0].Ssrc : 1;
+            var wroteReport = false;
+            foreach (var slot in member.Slots)
+            {
+                if (slot.Current is not { } consumer || !consumer.TryGetSenderInfo(ntpNow, nowTicks, out var info)) continue;
+                var withBlocks = wroteReport ? ReadOnlySpan<ReportBlock>.Empty : blocks[..blockCount];
+                if (!RtcpSenderReport.TryWrite(compound[offset..], slot.Ssrc, info, withBlocks, out var n)) break;
+                offset += n;
+                wroteReport = true;
+            }
+            if (!wroteReport)
+            {
+                if (blockCount == 0 || !RtcpReceiverReport.TryWrite(compound, cnameSsrc, blocks[..blockCount], out var n)) continue;
+                offset = n;
+            }
+            if (RtcpSourceDescription.TryWriteCname(compound[offset..], cnameSsrc, "omegle-sfu", out var sdes)) offset += sdes;
+            transport.SendRtcp(compound[..offset]);
+        }
     }
 
     /// <summary>Closes every transport of the room.</summary>

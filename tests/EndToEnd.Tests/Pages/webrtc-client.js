@@ -68,6 +68,11 @@ window.omegle = (() => {
       if (s.type === 'inbound-rtp' && s.kind === 'video') out.videoFramesDecoded += s.framesDecoded || 0;
       if (s.type === 'outbound-rtp' && s.kind === 'audio') out.audioPacketsSent += s.packetsSent || 0;
       if (s.type === 'outbound-rtp' && s.kind === 'video') out.videoPacketsSent += s.packetsSent || 0;
+      if (s.type === 'remote-outbound-rtp') out.remoteOutbound = (out.remoteOutbound || 0) + 1;   // from the SFU's SRs
+      if (s.type === 'remote-inbound-rtp') {                                                     // from the SFU's report blocks
+        out.remoteInbound = (out.remoteInbound || 0) + 1;
+        if (s.roundTripTime !== undefined) out.roundTripTime = s.roundTripTime;
+      }
       if (s.type === 'transport') { out.srtpCipher = s.srtpCipher; out.dtlsState = s.dtlsState; selectedPair = s.selectedCandidatePairId; }
     });
     if (selectedPair && report.get(selectedPair)) {
