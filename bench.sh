@@ -14,8 +14,8 @@ Suites:
       Media.Sfu packet-path micro-benchmarks (BenchmarkDotNet, MemoryDiagnoser): STUN Binding
       request handling (success and 401), SRTP protect/unprotect per profile, RTP header rewrite,
       the whole forwarding step without the socket, and memcpy / .NET AesGcm references.
-      Prints mean ns/op, allocated B/op and ratios to the references. About 3-4 minutes;
-      --quick is an in-process smoke run (seconds, indicative figures only).
+      Prints mean ns/op, allocated B/op and ratios to the references. About 2 minutes;
+      --quick is a smoke run (under a minute; times indicative only).
       Extra options go to BenchmarkDotNet, e.g. --filter '*Srtp*'.
 USAGE
 }

@@ -49,7 +49,8 @@ public static class SfuMicroSummary
         Line(text, "SRTP protect CM-HMAC / SRTP protect GCM", Mean(rows, "SrtpProtect", "AesCm128HmacSha1_80"), Mean(rows, "SrtpProtect", "AeadAes128Gcm"));
         Line(text, "Forward GCM / SRTP protect GCM", Mean(rows, "Forward", "AeadAes128Gcm"), Mean(rows, "SrtpProtect", "AeadAes128Gcm"));
         Line(text, "Forward GCM / memcpy", Mean(rows, "Forward", "AeadAes128Gcm"), memcpy);
-        Line(text, "STUN Binding success / memcpy", Mean(rows, "StunBindingSuccess", null), memcpy);
+        Line(text, "STUN Binding success / .NET HMAC-SHA1 80 B", Mean(rows, "StunBindingSuccess", null), Mean(rows, "HmacSha1", null));
+        Line(text, "STUN Binding 401 / .NET HMAC-SHA1 80 B", Mean(rows, "StunBindingUnauthorized", null), Mean(rows, "HmacSha1", null));
 
         var allocating = rows.Where(r => r.AllocatedBytes is > 0).Select(r => $"{r.Name} ({r.AllocatedBytes} B)").ToList();
         var unknown = rows.Count(r => r.AllocatedBytes is null || r.MeanNs is null);
@@ -66,7 +67,7 @@ public static class SfuMicroSummary
     private static readonly string[] Order =
     [
         "StunParse", "StunBindingSuccess", "StunBindingUnauthorized", "RtpRewrite",
-        "SrtpProtect", "SrtpUnprotect", "SrtpProtectUnprotect", "Forward", "Memcpy", "AesGcmEncrypt",
+        "SrtpProtect", "SrtpUnprotect", "SrtpProtectUnprotect", "Forward", "Memcpy", "AesGcmEncrypt", "HmacSha1",
     ];
 
     private static string ShortProfile(string profile) => profile switch

@@ -198,6 +198,10 @@ public sealed class BenchWorkloadTests
         Assert.Equal(workload.Source, plaintext);
         workload.EncryptAesGcm();
         Assert.NotEqual(firstNonce, workload.Nonce); // a fresh nonce per call
+
+        workload.HmacSha1();
+        using var hmac = new HMACSHA1(workload.HmacKey);
+        Assert.Equal(hmac.ComputeHash(workload.Source, 0, ReferenceWorkload.StunSizedLength), workload.Mac);
     }
 
     [Theory]
@@ -227,7 +231,7 @@ public sealed class BenchWorkloadTests
             {
                 sum += stun.Parse() + stun.ProcessBindingRequest() + stun.ProcessUnauthorizedRequest()
                        + srtp.Protect() + srtp.ProtectUnprotect() + ring.Unprotect()
-                       + rewrite.Rewrite() + forward.Forward() + references.Copy() + references.EncryptAesGcm();
+                       + rewrite.Rewrite() + forward.Forward() + references.Copy() + references.EncryptAesGcm() + references.HmacSha1();
             }
             return sum;
         }
