@@ -6,7 +6,8 @@ namespace Media.Sfu.Bench;
 
 /// <summary>
 /// The compact table bench.sh prints last: benchmark, mean ns/op, allocated B/op, and each mean
-/// as a multiple of the two references measured in the same run (memcpy, .NET AesGcm).
+/// as a multiple of two references measured in the same run (memcpy, .NET AesGcm), then the key ratios
+/// (the HMAC-SHA1 reference explains the STUN figures) and whether anything allocated.
 /// </summary>
 public static class SfuMicroSummary
 {
