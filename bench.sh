@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Benchmarks. One subcommand per suite; each builds what it needs in Release, runs, and prints
+# a compact summary as its last lines. Full logs and BenchmarkDotNet reports go under
+# BenchmarkDotNet.Artifacts/<suite>/ (ignored by git).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+usage() {
+  cat <<'USAGE'
+Usage: ./bench.sh <suite> [options]
+
+Suites:
+  sfu-micro [--quick] [BenchmarkDotNet options]
+      Media.Sfu packet-path micro-benchmarks (BenchmarkDotNet, MemoryDiagnoser): STUN Binding
+      request handling (success and 401), SRTP protect/unprotect per profile, RTP header rewrite,
+      the whole forwarding step without the socket, and memcpy / .NET AesGcm references.
+      Prints mean ns/op, allocated B/op and ratios to the references. About 2 minutes;
+      --quick is a smoke run (under a minute; times indicative only).
+      Extra options go to BenchmarkDotNet, e.g. --filter '*Srtp*'.
+USAGE
+}
+
+# Only the native library the SFU's SRTP layer loads; scripts/setup.sh installs it (and more).
+require_libsrtp() {
+  if ! ldconfig -p 2>/dev/null | grep -q 'libsrtp2\.so\.1'; then
+    echo "bench: libsrtp2 is missing; running scripts/setup.sh" >&2
+    SETUP_SKIP_RESTORE=1 ./scripts/setup.sh
+  fi
+}
+
+sfu_micro() {
+  local project=bench/Media.Sfu.Bench
+  local out=BenchmarkDotNet.Artifacts/sfu-micro
+  local args=()
+  for a in "$@"; do
+    case "$a" in
+      -h|--help) usage; return 0 ;;
+      *) args+=("$a") ;;
+    esac
+  done
+  require_libsrtp
+  echo "bench: building $project (Release)"
+  dotnet build "$project" -c Release --nologo -v q -clp:ErrorsOnly >/dev/null
+  rm -rf "$out" && mkdir -p "$out"
+  local log="$out/run.log" summary="$out/summary.txt"
+  echo "bench: running sfu-micro; full log in $log"
+  local status=0
+  # Progress: one line per benchmark case; everything else goes to the log.
+  dotnet "$project/bin/Release/net10.0/Media.Sfu.Bench.dll" --artifacts "$out" --summary-file "$summary" \
+      ${args[@]+"${args[@]}"} 2>&1 | tee "$log" | grep --line-buffered -E '^// Benchmark: |^// \*\*\*\*\* |Benchmark step failed' || true
+  status=${PIPESTATUS[0]}
+  echo
+  if [ -s "$summary" ]; then
+    cat "$summary"
+  else
+    echo "bench: no summary produced; last lines of $log:"
+    tail -n 30 "$log"
+  fi
+  return "$status"
+}
+
+case "${1:-}" in
+  sfu-micro) shift; sfu_micro "$@" ;;
+  -h|--help|help) usage ;;
+  "") usage >&2; exit 2 ;;
+  *) echo "bench: unknown suite '$1'" >&2; usage >&2; exit 2 ;;
+esac
