@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using ControlPlane.Api.Auth;
+using ControlPlane.Api.Calls.Billing;
+using ControlPlane.Api.Coins;
 using ControlPlane.Api.Configuration;
 using ControlPlane.Api.Data;
 using ControlPlane.Api.Errors;
 using ControlPlane.Api.Health;
+using ControlPlane.Api.Payments;
 using ControlPlane.Api.Turn;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -115,6 +118,8 @@ public static class ControlPlaneApp
 
         services.AddSingleton(sp => new TurnCredentialIssuer(sp.GetRequiredService<IOptions<TurnOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
 
+        services.AddCoins(config).AddPayments(config).AddCallBilling(config);
+
         services.AddSingleton<IReadinessCheck, DatabaseCheck>();
         services.AddSingleton<IReadinessCheck, RedisCheck>();
         services.AddSingleton<IReadinessCheck, TurnCheck>();
@@ -171,6 +176,7 @@ public static class ControlPlaneApp
         app.MapHealth();
         app.MapAuth();
         app.MapTurn();
+        app.MapCoins(); app.MapPayments();
         // No MapFallback: it would outrank routing's own 405/415 answers. Unmatched routes end as empty 404s,
         // which UseApiErrorShape's status-code handler writes in the error shape.
     }
