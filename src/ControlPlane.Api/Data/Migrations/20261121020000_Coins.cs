@@ -76,15 +76,13 @@ public sealed class Coins : Migration
             t.CheckConstraint("ck_coin_packages_positive", "coins > 0 AND price_cents > 0");
         });
         m.CreateIndex("ux_coin_packages_slug", "coin_packages", "slug", unique: true);
-        var seeded = new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero);
-        m.InsertData("coin_packages",
-            new[] { "id", "slug", "name", "coins", "price_cents", "currency", "is_active", "sort_order", "created_at" },
-            new object[,]
-            {
-                { Guid.Parse("5b0c4a4e-0001-4c6e-9a52-0c01a0000001"), "basic", "100 Coins", 100, 499L, "usd", true, 1, seeded },
-                { Guid.Parse("5b0c4a4e-0002-4c6e-9a52-0c01a0000002"), "premium", "550 Coins", 550, 1999L, "usd", true, 2, seeded },
-                { Guid.Parse("5b0c4a4e-0003-4c6e-9a52-0c01a0000003"), "mega", "1200 Coins", 1200, 3999L, "usd", true, 3, seeded },
-            });
+        // Seed 004's package names; operators change prices or add packages with SQL (is_active = false retires one).
+        m.Sql("""
+            INSERT INTO coin_packages (id, slug, name, coins, price_cents, currency, is_active, sort_order, created_at) VALUES
+                ('5b0c4a4e-0001-4c6e-9a52-0c01a0000001', 'basic',   '100 Coins',   100,  499, 'usd', true, 1, '2026-11-21T00:00:00Z'),
+                ('5b0c4a4e-0002-4c6e-9a52-0c01a0000002', 'premium', '550 Coins',   550, 1999, 'usd', true, 2, '2026-11-21T00:00:00Z'),
+                ('5b0c4a4e-0003-4c6e-9a52-0c01a0000003', 'mega',    '1200 Coins', 1200, 3999, 'usd', true, 3, '2026-11-21T00:00:00Z');
+            """);
 
         m.CreateTable("idempotency_keys", t => new
         {
