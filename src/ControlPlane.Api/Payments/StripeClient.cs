@@ -67,7 +67,8 @@ public sealed class StripeClient(IHttpClientFactory factory, IOptions<StripeOpti
             try { body = JsonDocument.Parse(text).RootElement.Clone(); }
             catch (JsonException)
             {
-                log.LogError("Stripe {Method} {Path} answered {Status} with non-JSON", method, path, (int)response.StatusCode);
+                log.LogError("Stripe {Method} {Path} answered {Status} with non-JSON: {Body}", method, path, (int)response.StatusCode,
+                    text.Length > 200 ? text[..200] : text);
                 throw new ApiException(502, ErrorCodes.PaymentProviderError, "The payment provider answered unexpectedly");
             }
             if (response.IsSuccessStatusCode) return body;

@@ -50,7 +50,8 @@ public sealed class FakeStripe : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var fake = new FakeStripe(app);
-        app.MapPost("/v1/checkout/sessions", fake.CreateSessionAsync);
+        // Two parameters: a lone HttpContext parameter would make it a RequestDelegate whose IResult is never executed.
+        app.MapPost("/v1/checkout/sessions", (HttpContext http, CancellationToken _) => fake.CreateSessionAsync(http));
         app.MapGet("/v1/checkout/sessions/{id}", (HttpContext http, string id) => fake.Answer(http, () => fake.Get(fake._sessions, id, "checkout.session")));
         app.MapGet("/v1/subscriptions/{id}", (HttpContext http, string id) => fake.Answer(http, () => fake.Get(fake._subscriptions, id, "subscription")));
         app.MapPost("/v1/subscriptions/{id}", fake.UpdateSubscriptionAsync);
