@@ -27,6 +27,7 @@ internal sealed class CoinTransactionMapping : IEntityTypeConfiguration<CoinTran
         {
             t.HasCheckConstraint("ck_coin_transactions_amount", "amount <> 0");
             t.HasCheckConstraint("ck_coin_transactions_balance_after", "balance_after >= 0");
+            t.HasCheckConstraint("ck_coin_transactions_type", "transaction_type IN ('earn', 'spend', 'purchase', 'refund', 'transfer')");
         });
         e.HasKey(x => x.Id);
         e.Property(x => x.Id).HasColumnName("id");
@@ -50,7 +51,7 @@ internal sealed class CoinPackageMapping : IEntityTypeConfiguration<CoinPackage>
 {
     public void Configure(EntityTypeBuilder<CoinPackage> e)
     {
-        e.ToTable("coin_packages");
+        e.ToTable("coin_packages", t => t.HasCheckConstraint("ck_coin_packages_positive", "coins > 0 AND price_cents > 0"));
         e.HasKey(x => x.Id);
         e.Property(x => x.Id).HasColumnName("id");
         e.Property(x => x.Slug).HasColumnName("slug").HasMaxLength(32).IsRequired();
@@ -78,6 +79,9 @@ internal sealed class IdempotencyRecordMapping : IEntityTypeConfiguration<Idempo
         e.Property(x => x.StatusCode).HasColumnName("status_code");
         e.Property(x => x.ResponseBody).HasColumnName("response_body").IsRequired();
         e.Property(x => x.CreatedAt).HasColumnName("created_at");
+        e.HasIndex(x => x.CreatedAt).HasDatabaseName("ix_idempotency_keys_created");
+        e.HasOne<Device>().WithMany().HasForeignKey(x => x.DeviceId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_idempotency_keys_devices");
     }
 }
 

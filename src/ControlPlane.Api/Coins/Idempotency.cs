@@ -62,8 +62,11 @@ public sealed class IdempotencyFilter : IEndpointFilter
         if (claimed == 0)
         {
             var stored = await db.Set<IdempotencyRecord>().AsNoTracking()
-                .FirstAsync(r => r.DeviceId == device && r.Key == key, ct);
+                .FirstOrDefaultAsync(r => r.DeviceId == device && r.Key == key, ct);
             await tx.CommitAsync(ct);
+            // Only possible if the row expired and was purged between our insert attempt and this read.
+            if (stored is null)
+                throw ApiException.Conflict(ErrorCodes.IdempotencyKeyConflict, $"This {Header} is being reused right now; retry the request");
             if (!CryptographicOperations.FixedTimeEquals(stored.RequestHash, hash))
                 throw new ApiException(422, ErrorCodes.IdempotencyKeyReused,
                     $"This {Header} was already used for a different request; use a new key for a new request");

@@ -56,6 +56,7 @@ public static class ErrorCodes
     public const string InsufficientCoins = "INSUFFICIENT_COINS";
     public const string IdempotencyKeyInvalid = "IDEMPOTENCY_KEY_INVALID";
     public const string IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED";
+    public const string IdempotencyKeyConflict = "IDEMPOTENCY_KEY_CONFLICT";
     public const string PackageNotFound = "PACKAGE_NOT_FOUND";
     public const string PaymentMethodUnsupported = "PAYMENT_METHOD_UNSUPPORTED";
     public const string PaymentsNotConfigured = "PAYMENTS_NOT_CONFIGURED";
