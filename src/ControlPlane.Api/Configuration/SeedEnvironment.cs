@@ -43,6 +43,16 @@ public static class SeedEnvironment
         ("SUPER_LOVER_REQUIRE_VERIFICATION", "SuperLover:RequireVerification"),
         ("SUPER_LOVER_SHARE_PERCENT", "SuperLover:SharePercent"),
         ("PAID_CALL_COINS_PER_MINUTE", "CallBilling:RatePerMinute"),
+        ("SFU_ENABLED", "Sfu:Enabled"),
+        ("SFU_LISTEN_ADDRESS", "Sfu:ListenAddress"),
+        ("SFU_ANNOUNCED_ADDRESS", "Sfu:AnnouncedAddress"),
+        ("SFU_UDP_PORT", "Sfu:UdpPort"),
+        ("SFU_TCP_PORT", "Sfu:TcpPort"),
+        ("SFU_ENABLE_UDP", "Sfu:EnableUdp"),
+        ("SFU_ENABLE_TCP", "Sfu:EnableTcp"),
+        ("SFU_SRTP_PROFILES", "Sfu:SrtpProfiles"),
+        ("SFU_MAX_TRANSPORTS", "Sfu:MaxTransports"),
+        ("SFU_ECHO_MAX_SECONDS", "Sfu:EchoMaxSeconds"),
     };
 
     public static Dictionary<string, string?> Read(Func<string, string?> env)

@@ -14,6 +14,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
+using Media.Sfu.Hosting;
+using Media.Sfu.Http;
 using Turn.Auth;
 
 namespace ControlPlane.Api.Hosting;
@@ -119,6 +121,8 @@ public static class ControlPlaneApp
         services.AddSingleton(sp => new TurnCredentialIssuer(sp.GetRequiredService<IOptions<TurnOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
 
         services.AddCoins(config).AddPayments(config).AddCallBilling(config);
+        // The SFU runs in this process unless SFU_ENABLED=false (a deployment with separate SFU nodes).
+        if (config.GetValue("Sfu:Enabled", true)) services.AddSfu(config);
 
         services.AddSingleton<IReadinessCheck, DatabaseCheck>();
         services.AddSingleton<IReadinessCheck, RedisCheck>();
@@ -177,6 +181,7 @@ public static class ControlPlaneApp
         app.MapAuth();
         app.MapTurn();
         app.MapCoins(); app.MapPayments();
+        if (app.Services.GetService<SfuNode>() is not null) app.MapSfuApi("/sfu");
         // No MapFallback: it would outrank routing's own 405/415 answers. Unmatched routes end as empty 404s,
         // which UseApiErrorShape's status-code handler writes in the error shape.
     }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ControlPlane.Api.Tests.Support;
+using Testing.Services;
 using Npgsql;
 
 namespace ControlPlane.Api.Tests.Auth;

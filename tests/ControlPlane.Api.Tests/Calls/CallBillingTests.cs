@@ -4,6 +4,7 @@ using ControlPlane.Api.Coins;
 using ControlPlane.Api.Coins.SuperLovers;
 using ControlPlane.Api.Tests.Coins;
 using ControlPlane.Api.Tests.Support;
+using Testing.Services;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

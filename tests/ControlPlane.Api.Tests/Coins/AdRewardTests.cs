@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ControlPlane.Api.Coins;
 using ControlPlane.Api.Tests.Support;
+using Testing.Services;
 
 namespace ControlPlane.Api.Tests.Coins;
 

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using ControlPlane.Api.Tests.Support;
+using Testing.Services;
 
 namespace ControlPlane.Api.Tests.Coins;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using ControlPlane.Api.Tests.Payments;
 using ControlPlane.Api.Tests.Support;
+using Testing.Services;
 
 namespace ControlPlane.Api.Tests.Coins;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using ControlPlane.Api.Tests.Support;
+using Testing.Services;
 
 namespace ControlPlane.Api.Tests.Coins;
 

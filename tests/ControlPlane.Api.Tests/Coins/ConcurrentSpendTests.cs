@@ -84,6 +84,7 @@ public sealed class ConcurrentSpendTests
             psi.Environment["HOST"] = "127.0.0.1";
             psi.Environment["PORT"] = port.ToString();
             psi.Environment["LOG_LEVEL"] = "warn";
+            psi.Environment["SFU_ENABLED"] = "false"; // two processes on one machine: no media ports to share
             foreach (var name in new[] { "REDIS_URL", "TURN_SECRET", "TURN_SERVER_URL", "STRIPE_SECRET_KEY", "SIGNUP_BONUS_COINS" })
                 psi.Environment[name] = "";
             var process = Process.Start(psi)!;

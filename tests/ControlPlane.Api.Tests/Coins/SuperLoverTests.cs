@@ -2,6 +2,7 @@ using ControlPlane.Api.Calls.Billing;
 using ControlPlane.Api.Coins;
 using ControlPlane.Api.Errors;
 using ControlPlane.Api.Tests.Support;
+using Testing.Services;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ControlPlane.Api.Tests.Coins;

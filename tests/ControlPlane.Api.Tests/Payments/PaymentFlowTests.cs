@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using ControlPlane.Api.Payments;
 using ControlPlane.Api.Tests.Coins;
 using ControlPlane.Api.Tests.Support;
+using Testing.Services;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ControlPlane.Api.Tests.Payments;

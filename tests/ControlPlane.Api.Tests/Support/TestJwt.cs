@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
+using Testing.Services;
+
 namespace ControlPlane.Api.Tests.Support;
 
 /// <summary>Mints tokens by hand so every way a token can be wrong can be presented to the API.</summary>

@@ -6,9 +6,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Testing.Services;
 
-namespace ControlPlane.Api.Tests.Support;
+namespace Testing.Services;
 
 /// <summary>The real control plane on Kestrel (loopback, random port) against a fresh database on the real PostgreSQL.</summary>
 public sealed class ApiHost : IAsyncDisposable
@@ -39,6 +38,9 @@ public sealed class ApiHost : IAsyncDisposable
             ["Database:Url"] = databaseUrl,
             ["Auth:JwtSecret"] = JwtSecret,
             ["Logging:Level"] = "warning",
+            // The in-process SFU takes any free ports so hosts can run side by side.
+            ["Sfu:UdpPort"] = "0",
+            ["Sfu:TcpPort"] = "0",
         };
         if (settings is not null) foreach (var (k, v) in settings) config[k] = v;
         var app = ControlPlaneApp.Build(Array.Empty<string>(), config);
@@ -70,24 +72,4 @@ public sealed class ApiHost : IAsyncDisposable
 public sealed record TokenResponse(string AccessToken, string RefreshToken, int ExpiresIn)
 {
     public Guid DeviceId { get; init; }
-}
-
-public static class ErrorShape
-{
-    /// <summary>Asserts the API's error shape and returns its errorCode.</summary>
-    public static async Task<string> AssertAsync(HttpResponseMessage res, int status)
-    {
-        var text = await res.Content.ReadAsStringAsync();
-        Assert.True((int)res.StatusCode == status, $"expected {status}, got {(int)res.StatusCode}: {text}");
-        Assert.StartsWith("application/json", res.Content.Headers.ContentType?.MediaType);
-        using var doc = JsonDocument.Parse(text);
-        var root = doc.RootElement;
-        Assert.False(root.GetProperty("success").GetBoolean());
-        Assert.Equal("error", root.GetProperty("status").GetString());
-        Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("message").GetString()));
-        Assert.True(DateTimeOffset.TryParse(root.GetProperty("timestamp").GetString(), out _));
-        var code = root.GetProperty("errorCode").GetString();
-        Assert.False(string.IsNullOrWhiteSpace(code));
-        return code!;
-    }
 }

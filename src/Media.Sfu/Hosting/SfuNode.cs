@@ -1,0 +1,271 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using Media.Sfu.Dtls;
+using Media.Sfu.Ice;
+using Media.Sfu.Native;
+using Media.Sfu.Net;
+using Media.Sfu.Routing;
+using Media.Sfu.Sdp;
+using Media.Sfu.Transports;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SdpIceCandidate = Media.Sfu.Sdp.IceCandidate;
+
+namespace Media.Sfu.Hosting;
+
+/// <summary>Why a session could not be created; the HTTP layer maps each to a status code.</summary>
+public sealed class SfuException(int statusCode, string code, string message) : Exception(message)
+{
+    public int StatusCode { get; } = statusCode;
+    public string Code { get; } = code;
+}
+
+/// <summary>
+/// One SFU node: the shared media sockets (UDP and ICE-TCP), the DTLS context with its certificate, the
+/// transport table, the WHIP sessions and a housekeeping tick. Hosted in the control plane or alone.
+/// </summary>
+public sealed class SfuNode : IHostedService, IDisposable
+{
+    private readonly SfuOptions _options;
+    private readonly ILoggerFactory _logs;
+    private readonly ILogger _log;
+    private readonly TimeProvider _clock;
+    private readonly ConcurrentDictionary<string, SfuSession> _sessions = new();
+    private readonly ConcurrentDictionary<string, SfuSession> _echoByUser = new();
+    private readonly ConcurrentDictionary<string, CallRoom> _rooms = new();
+    private DtlsCertificate? _certificate;
+    private DtlsContext? _dtls;
+    private UdpMediaSocket? _udp;
+    private TcpMediaListener? _tcp;
+    private ITimer? _tick;
+    private int _ticking;
+    private long _lastReportTicks;
+
+    public SfuNode(IOptions<SfuOptions> options, ILoggerFactory logs, TimeProvider? clock = null)
+    {
+        _options = options.Value;
+        _logs = logs;
+        _log = logs.CreateLogger("Media.Sfu");
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    public TransportTable Transports { get; } = new();
+    public SfuOptions Options => _options;
+    public IPEndPoint? UdpEndPoint => _udp?.LocalEndPoint;
+    public IPEndPoint? TcpEndPoint => _tcp?.LocalEndPoint;
+    public ICollection<SfuSession> Sessions => _sessions.Values;
+    public ICollection<CallRoom> Rooms => _rooms.Values;
+    public bool IsRunning => _dtls is not null;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _certificate = DtlsCertificate.Generate();
+        _dtls = new DtlsContext(_certificate, _options.ParsedSrtpProfiles());
+        var listen = _options.ListenIp;
+        if (_options.EnableUdp)
+        {
+            _udp = new UdpMediaSocket(new IPEndPoint(listen, _options.UdpPort), Transports, 1, _logs.CreateLogger("Media.Sfu.Udp"));
+            _udp.Start();
+        }
+        if (_options.EnableTcp)
+        {
+            _tcp = new TcpMediaListener(new IPEndPoint(listen, _options.TcpPort), Transports, 2, _logs.CreateLogger("Media.Sfu.Tcp"));
+            _tcp.Start();
+        }
+        _tick = _clock.CreateTimer(_ => Tick(), null, TimeSpan.FromMilliseconds(_options.TickMilliseconds), TimeSpan.FromMilliseconds(_options.TickMilliseconds));
+        _log.LogInformation("SFU node started: UDP {Udp}, TCP {Tcp}, candidates announce {Announced}, SRTP {Profiles}",
+            _udp?.LocalEndPoint, _tcp?.LocalEndPoint, _options.CandidateIp, string.Join(",", _dtls.SrtpProfiles));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The a=candidate values for this node: UDP first (higher priority), then ICE-TCP passive.</summary>
+    public IReadOnlyList<string> CandidateAttributes()
+    {
+        var list = new List<string>(2);
+        var ip = _options.CandidateIp;
+        if (_udp is not null) list.Add(Ice.IceCandidate.CreateHost(ip, _udp.LocalEndPoint.Port, IceProtocol.Udp).ToSdpAttribute());
+        if (_tcp is not null) list.Add(Ice.IceCandidate.CreateHost(ip, _tcp.LocalEndPoint.Port, IceProtocol.Tcp).ToSdpAttribute());
+        return list;
+    }
+
+    /// <summary>Opens (or returns) a call room that only the named users may join. Idempotent.</summary>
+    public CallRoom OpenRoom(string roomId, IReadOnlyCollection<string> participants)
+    {
+        if (string.IsNullOrWhiteSpace(roomId) || roomId.Length > 128) throw new SfuException(400, "VALIDATION_FAILED", "a room id is 1–128 characters");
+        return _rooms.GetOrAdd(roomId, id =>
+        {
+            _log.LogInformation("Room {RoomId} opened for {Participants} participants", id, participants.Count);
+            return new CallRoom(id, new Router(id, _logs.CreateLogger("Media.Sfu.Router")), participants, _clock.GetUtcNow());
+        });
+    }
+
+    public bool TryGetRoom(string roomId, out CallRoom room) => _rooms.TryGetValue(roomId, out room!);
+
+    /// <summary>Ends a call room: every participant's transport closes.</summary>
+    public bool CloseRoom(string roomId)
+    {
+        if (!_rooms.TryRemove(roomId, out var room)) return false;
+        foreach (var s in _sessions.Values) if (s.Room == room) CloseSession(s.Id);
+        room.Router.Close();
+        _log.LogInformation("Room {RoomId} closed", roomId);
+        return true;
+    }
+
+    /// <summary>
+    /// Answers a WHIP offer: negotiates, creates the transport and joins it to its router — its own echo router,
+    /// a fresh one for a plain publish, or the named call room. Returns the session and the answer SDP.
+    /// </summary>
+    public (SfuSession Session, string AnswerSdp) CreateSession(string ownerUserId, string offerSdp, SfuSessionMode mode, string? roomId = null)
+    {
+        if (_dtls is null) throw new SfuException(503, "SFU_NOT_RUNNING", "the SFU node is not running");
+        if (Transports.Count >= _options.MaxTransports) throw new SfuException(503, "SFU_AT_CAPACITY", "this SFU node is at its transport limit");
+        CallRoom? room = null;
+        Router? watched = null;
+        if (mode == SfuSessionMode.Watch)
+        {
+            // WHEP: a viewer joins the router of a published session (roomId names that session).
+            if (roomId is null || !_sessions.TryGetValue(roomId, out var published) || published.Mode != SfuSessionMode.Publish)
+                throw new SfuException(404, "SESSION_NOT_FOUND", "No published session with that id on this SFU node");
+            watched = published.Router;
+        }
+        if (mode == SfuSessionMode.Call)
+        {
+            if (roomId is null || !_rooms.TryGetValue(roomId, out room)) throw new SfuException(404, "ROOM_NOT_FOUND", "No such room on this SFU node");
+            if (!room.Participants.Contains(ownerUserId)) throw new SfuException(403, "NOT_A_PARTICIPANT", "You are not a participant of this room");
+        }
+        if (!SessionDescription.TryParse(offerSdp, out var offer, out var parseError))
+            throw new SfuException(400, "SDP_INVALID", "the offer is not valid SDP: " + parseError);
+
+        var ice = IceCredentials.Generate();
+        var outgoing = new Dictionary<string, OutgoingStream>();
+        var cname = "sfu-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
+        if (mode != SfuSessionMode.Publish)
+            foreach (var m in offer!.Media)
+                if (m.Mid is { } mid && m.Media is "audio" or "video")
+                    outgoing[mid] = new OutgoingStream(RandomSsrc(), m.Media == "video" ? RandomSsrc() : null, cname,
+                        mode == SfuSessionMode.Echo ? "echo" : "peer", $"{m.Media}-{mid}");
+
+        var result = SdpAnswerer.Answer(offer!, new AnswerOptions
+        {
+            Transport = new LocalTransportParameters
+            {
+                IceUfrag = ice.Ufrag, IcePwd = ice.Password, IceLite = true,
+                Fingerprint = new SdpFingerprint(_dtls.LocalFingerprint.Algorithm, _dtls.LocalFingerprint.Value),
+                Candidates = CandidateAttributes(), EndOfCandidates = true,
+            },
+            OutgoingStreams = outgoing,
+            Directions = mode == SfuSessionMode.Publish ? offer!.Media.Where(m => m.Mid is not null).ToDictionary(m => m.Mid!, _ => MediaDirection.RecvOnly) : new Dictionary<string, MediaDirection>(),
+        });
+        if (!result.IsSuccess) throw new SfuException(400, "SDP_" + result.Error.ToString().ToUpperInvariant(), result.ErrorMessage ?? "the offer cannot be answered");
+        var negotiated = result.Session!;
+
+        var id = Guid.NewGuid().ToString("N");
+        var role = negotiated.LocalDtlsRole == Sdp.DtlsRole.Client ? Dtls.DtlsRole.Client : Dtls.DtlsRole.Server;
+        if (!DtlsFingerprint.TryParse($"{negotiated.RemoteFingerprint.Algorithm} {negotiated.RemoteFingerprint.Value}", out var remoteFingerprint))
+            throw new SfuException(400, "SDP_FINGERPRINT", "the offer's DTLS fingerprint is not usable");
+        var transport = new WebRtcTransport(id, Transports, _dtls, role, ice, _logs.CreateLogger("Media.Sfu.Transport"), _clock,
+            TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds));
+        transport.SetRemoteFingerprint(remoteFingerprint);
+
+        var router = room?.Router ?? watched ?? new Router(id, _logs.CreateLogger("Media.Sfu.Router"), echo: mode == SfuSessionMode.Echo);
+        var ttl = mode == SfuSessionMode.Echo ? TimeSpan.FromSeconds(_options.EchoMaxSeconds) : TimeSpan.FromHours(12);
+        var session = new SfuSession(id, ownerUserId, mode, router, transport, _clock.GetUtcNow() + ttl)
+        {
+            RemoteIceUfrag = negotiated.RemoteIceUfrag, Room = room,
+        };
+        Transports.Add(transport);
+        router.Join(transport, negotiated);
+        transport.Closed += _ => Forget(session);
+        _sessions[id] = session;
+        if (room is not null)
+        {
+            // A participant who reconnects replaces their previous transport in the room.
+            foreach (var old in _sessions.Values)
+                if (old != session && old.Room == room && old.OwnerUserId == ownerUserId) CloseSession(old.Id);
+        }
+        if (mode == SfuSessionMode.Echo && _echoByUser.TryGetValue(ownerUserId, out var previous) && previous != session)
+            CloseSession(previous.Id); // one echo test per user: a new one (a reloaded page) replaces the old
+        if (mode == SfuSessionMode.Echo) _echoByUser[ownerUserId] = session;
+        _log.LogInformation("Session {SessionId} ({Mode}) created for {UserId}{Room} with {Media} media sections",
+            id, mode, ownerUserId, room is null ? "" : " in room " + room.Id, negotiated.Media.Count);
+        return (session, result.AnswerSdp!);
+    }
+
+    public bool TryGetSession(string id, out SfuSession session) => _sessions.TryGetValue(id, out session!);
+
+    public bool CloseSession(string id)
+    {
+        if (!_sessions.TryGetValue(id, out var session)) return false;
+        if (session.Room is null && session.Mode != SfuSessionMode.Watch) session.Router.Close(); // an echo or publish router belongs to its session
+        else session.Transport.Close();
+        Forget(session);
+        return true;
+    }
+
+    private void Forget(SfuSession session)
+    {
+        _sessions.TryRemove(new KeyValuePair<string, SfuSession>(session.Id, session));
+        _echoByUser.TryRemove(new KeyValuePair<string, SfuSession>(session.OwnerUserId, session));
+    }
+
+    private void Tick()
+    {
+        if (Interlocked.Exchange(ref _ticking, 1) == 1) return;
+        try
+        {
+            var idle = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds);
+            foreach (var t in Transports.All) t.Tick(idle);
+            if (Environment.TickCount64 - _lastReportTicks >= 1000)
+            {
+                _lastReportTicks = Environment.TickCount64;
+                var routers = new HashSet<Router>();
+                foreach (var s in _sessions.Values) routers.Add(s.Router);
+                foreach (var r in routers) r.SendReports();
+            }
+            var now = _clock.GetUtcNow();
+            foreach (var s in _sessions.Values)
+                if (now >= s.ExpiresAt) { _log.LogInformation("Session {SessionId} reached its time limit", s.Id); CloseSession(s.Id); }
+            _tcp?.CloseIdle(DateTime.UtcNow);
+        }
+        catch (Exception e) { _log.LogError(e, "SFU housekeeping failed"); }
+        finally { Volatile.Write(ref _ticking, 0); }
+    }
+
+    public SfuStats Stats() => new(
+        Transports.Count, _sessions.Count,
+        Transports.All.Sum(t => t.Counters.RtpPacketsIn), Transports.All.Sum(t => t.Counters.RtpPacketsOut),
+        LiveNativeContexts.DtlsSessions, LiveNativeContexts.SrtpSessions, LiveNativeContexts.Total,
+        _udp?.PacketsReceived ?? 0, Transports.UnknownSourcePackets, Transports.UnclassifiedPackets, _tcp?.ConnectionCount ?? 0);
+
+    private static uint RandomSsrc()
+    {
+        uint v;
+        do v = (uint)RandomNumberGenerator.GetInt32(int.MaxValue) | ((uint)RandomNumberGenerator.GetInt32(2) << 31); while (v == 0);
+        return v;
+    }
+
+    public void Dispose()
+    {
+        _tick?.Dispose();
+        _tick = null;
+        foreach (var s in _sessions.Values) CloseSession(s.Id);
+        foreach (var r in _rooms.Keys) CloseRoom(r);
+        foreach (var t in Transports.All) t.Close(TransportCloseReason.NodeStopping);
+        _udp?.Dispose(); _udp = null;
+        _tcp?.Dispose(); _tcp = null;
+        _dtls?.Dispose(); _dtls = null;
+    }
+}
+
+/// <summary>Counts that make leaks visible: transports and native DTLS/SRTP contexts must return to zero.</summary>
+public sealed record SfuStats(int Transports, int Sessions, long RtpPacketsIn, long RtpPacketsOut,
+    long NativeDtlsSessions, long NativeSrtpSessions, long NativeContextsTotal,
+    long UdpPacketsReceived, long UnknownSourcePackets, long UnclassifiedPackets, int TcpConnections);

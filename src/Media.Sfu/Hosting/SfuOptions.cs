@@ -1,0 +1,51 @@
+using System.Net;
+using Media.Sfu.Srtp;
+
+namespace Media.Sfu.Hosting;
+
+/// <summary>Configuration of one SFU node (section "Sfu"; SFU_* environment variables).</summary>
+public sealed class SfuOptions
+{
+    /// <summary>Address the media sockets bind to. 0.0.0.0 for every interface.</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+    /// <summary>Address put in ICE candidates: the public IP of a VM behind 1:1 NAT; defaults to ListenAddress.</summary>
+    public string? AnnouncedAddress { get; set; }
+    public int UdpPort { get; set; } = 40000;
+    public int TcpPort { get; set; } = 40001;
+    public bool EnableUdp { get; set; } = true;
+    public bool EnableTcp { get; set; } = true;
+    /// <summary>SRTP profiles offered in DTLS, in preference order: "AeadAes128Gcm", "AesCm128HmacSha1_80".</summary>
+    public List<string> SrtpProfiles { get; set; } = new() { nameof(SrtpProfile.AeadAes128Gcm), nameof(SrtpProfile.AesCm128HmacSha1_80) };
+    /// <summary>RFC 7675: no valid ICE check for this long → disconnected; ConsentCloseSeconds later → closed.</summary>
+    public int ConsentTimeoutSeconds { get; set; } = 30;
+    /// <summary>A transport with no packet at all for this long is closed (it never connected, or its peer vanished).</summary>
+    public int IdleTimeoutSeconds { get; set; } = 60;
+    public int MaxTransports { get; set; } = 2000;
+    /// <summary>Echo sessions ("test your camera and microphone") end after this long.</summary>
+    public int EchoMaxSeconds { get; set; } = 120;
+    /// <summary>Housekeeping period: DTLS retransmissions, consent, idle sweeps.</summary>
+    public int TickMilliseconds { get; set; } = 100;
+
+    public IPAddress ListenIp => IPAddress.Parse(ListenAddress);
+    public IPAddress CandidateIp => IPAddress.Parse(string.IsNullOrWhiteSpace(AnnouncedAddress) ? AnnouncedFallback : AnnouncedAddress);
+    private string AnnouncedFallback => ListenIp.Equals(IPAddress.Any) || ListenIp.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : ListenAddress;
+
+    public IReadOnlyList<SrtpProfile> ParsedSrtpProfiles() => SrtpProfiles.Select(p => Enum.Parse<SrtpProfile>(p, ignoreCase: true)).ToList();
+
+    public IEnumerable<string> Validate()
+    {
+        if (!IPAddress.TryParse(ListenAddress, out _)) yield return $"SFU listen address '{ListenAddress}' is not an IP address";
+        if (!string.IsNullOrWhiteSpace(AnnouncedAddress) && !IPAddress.TryParse(AnnouncedAddress, out _))
+            yield return $"SFU announced address '{AnnouncedAddress}' is not an IP address";
+        if (!EnableUdp && !EnableTcp) yield return "at least one of UDP and TCP must be enabled";
+        if (UdpPort is < 0 or > 65535 || TcpPort is < 0 or > 65535) yield return "SFU ports must be 0–65535 (0 = any free port)";
+        if (SrtpProfiles.Count == 0) yield return "at least one SRTP profile is required";
+        foreach (var p in SrtpProfiles)
+            if (!Enum.TryParse<SrtpProfile>(p, ignoreCase: true, out _)) yield return $"unknown SRTP profile '{p}' (AeadAes128Gcm, AesCm128HmacSha1_80)";
+        if (ConsentTimeoutSeconds is < 5 or > 300) yield return "consent timeout must be 5–300 s";
+        if (IdleTimeoutSeconds < ConsentTimeoutSeconds) yield return "idle timeout must not be shorter than the consent timeout";
+        if (MaxTransports < 1) yield return "max transports must be positive";
+        if (EchoMaxSeconds is < 5 or > 3600) yield return "echo duration must be 5–3600 s";
+        if (TickMilliseconds is < 10 or > 1000) yield return "tick must be 10–1000 ms";
+    }
+}

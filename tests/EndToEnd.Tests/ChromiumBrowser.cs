@@ -1,0 +1,66 @@
+using Microsoft.Playwright;
+
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright, with fake camera and microphone and loopback candidates
+/// allowed (flags from environment.md). Pages are served on the API's own origin through Playwright
+/// routing, so fetch() to /sfu/whip is same-origin and getUserMedia has a secure context (127.0.0.1).
+/// </summary>
+public sealed class ChromiumBrowser : IAsyncDisposable
+{
+    private static readonly string PagesDir = Path.Combine(AppContext.BaseDirectory, "Pages");
+    private readonly IPlaywright _playwright;
+    private readonly string _profile;
+
+    public IBrowserContext Context { get; }
+
+    private ChromiumBrowser(IPlaywright playwright, IBrowserContext context, string profile)
+    {
+        _playwright = playwright;
+        Context = context;
+        _profile = profile;
+    }
+
+    public static async Task<ChromiumBrowser> LaunchAsync()
+    {
+        var playwright = await Playwright.CreateAsync();
+        var profile = Path.Combine(Path.GetTempPath(), "omegle-tests-chromium-" + Guid.NewGuid().ToString("N")[..8]);
+        var context = await playwright.Chromium.LaunchPersistentContextAsync(profile, new BrowserTypeLaunchPersistentContextOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = new[]
+            {
+                "--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
+            },
+        });
+        return new ChromiumBrowser(playwright, context, profile);
+    }
+
+    /// <summary>Opens the test client page on <paramref name="origin"/>.</summary>
+    public async Task<IPage> OpenClientAsync(Uri origin)
+    {
+        var page = await Context.NewPageAsync();
+        await page.RouteAsync(new Uri(origin, "/e2e/**").ToString(), async route =>
+        {
+            var name = Path.GetFileName(new Uri(route.Request.Url).AbsolutePath);
+            var file = Path.Combine(PagesDir, name);
+            if (!File.Exists(file)) { await route.FulfillAsync(new() { Status = 404 }); return; }
+            await route.FulfillAsync(new() { Status = 200, Body = await File.ReadAllTextAsync(file),
+                ContentType = name.EndsWith(".js") ? "text/javascript" : "text/html" });
+        });
+        await page.GotoAsync(new Uri(origin, "/e2e/client.html").ToString());
+        await page.WaitForFunctionAsync("() => !!window.omegle");
+        return page;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Context.CloseAsync();
+        _playwright.Dispose();
+        try { Directory.Delete(_profile, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
