@@ -50,4 +50,28 @@ public static class ErrorCodes
     public const string RateLimited = "RATE_LIMITED";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string Internal = "INTERNAL_ERROR";
+
+    // Coins, payments, Super Lovers (issue 8)
+    public const string DeviceNotFound = "DEVICE_NOT_FOUND";
+    public const string InsufficientCoins = "INSUFFICIENT_COINS";
+    public const string IdempotencyKeyInvalid = "IDEMPOTENCY_KEY_INVALID";
+    public const string IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED";
+    public const string IdempotencyKeyConflict = "IDEMPOTENCY_KEY_CONFLICT";
+    public const string PackageNotFound = "PACKAGE_NOT_FOUND";
+    public const string PaymentMethodUnsupported = "PAYMENT_METHOD_UNSUPPORTED";
+    public const string PaymentsNotConfigured = "PAYMENTS_NOT_CONFIGURED";
+    public const string PaymentProviderError = "PAYMENT_PROVIDER_ERROR";
+    public const string PaymentNotCompleted = "PAYMENT_NOT_COMPLETED";
+    public const string OrderNotFound = "ORDER_NOT_FOUND";
+    public const string WebhookSignatureInvalid = "WEBHOOK_SIGNATURE_INVALID";
+    public const string SubscriptionNotFound = "SUBSCRIPTION_NOT_FOUND";
+    public const string AlreadyPremium = "ALREADY_PREMIUM";
+    public const string AdLimitReached = "AD_LIMIT_REACHED";
+    public const string AdVerificationFailed = "AD_VERIFICATION_FAILED";
+    public const string AdRewardAlreadyClaimed = "AD_REWARD_ALREADY_CLAIMED";
+    public const string SuperLoverRequirementsNotMet = "SUPER_LOVER_REQUIREMENTS_NOT_MET";
+    public const string AlreadySuperLover = "ALREADY_SUPER_LOVER";
+    public const string NotSuperLover = "NOT_SUPER_LOVER";
+    public const string SuperLoverNotFound = "SUPER_LOVER_NOT_FOUND";
+    public const string RatingNotAllowed = "RATING_NOT_ALLOWED";
 }

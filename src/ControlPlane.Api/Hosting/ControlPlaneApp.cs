@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using ControlPlane.Api.Auth;
+using ControlPlane.Api.Calls.Billing;
+using ControlPlane.Api.Coins;
 using ControlPlane.Api.Configuration;
 using ControlPlane.Api.Data;
 using ControlPlane.Api.Errors;
 using ControlPlane.Api.Health;
+using ControlPlane.Api.Payments;
 using ControlPlane.Api.Turn;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -117,6 +120,7 @@ public static class ControlPlaneApp
 
         services.AddSingleton(sp => new TurnCredentialIssuer(sp.GetRequiredService<IOptions<TurnOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
 
+        services.AddCoins(config).AddPayments(config).AddCallBilling(config);
         // The SFU runs in this process unless SFU_ENABLED=false (a deployment with separate SFU nodes).
         if (config.GetValue("Sfu:Enabled", true)) services.AddSfu(config);
 
@@ -176,6 +180,7 @@ public static class ControlPlaneApp
         app.MapHealth();
         app.MapAuth();
         app.MapTurn();
+        app.MapCoins(); app.MapPayments();
         if (app.Services.GetService<SfuNode>() is not null) app.MapSfuApi("/sfu");
         // No MapFallback: it would outrank routing's own 405/415 answers. Unmatched routes end as empty 404s,
         // which UseApiErrorShape's status-code handler writes in the error shape.

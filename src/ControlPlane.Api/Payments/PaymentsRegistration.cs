@@ -1,0 +1,18 @@
+using ControlPlane.Api.Configuration;
+
+namespace ControlPlane.Api.Payments;
+
+public static class PaymentsRegistration
+{
+    public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddValidatedOptions<StripeOptions>("Stripe");
+        services.AddHttpClient(StripeClient.HttpClientName);
+        services.AddScoped<StripeClient>();
+        services.AddScoped<Subscriptions>();
+        services.AddScoped<Checkout>();
+        services.AddScoped<StripeWebhooks>();
+        services.AddSingleton<IPremiumStatus, PremiumStatus>();
+        return services;
+    }
+}

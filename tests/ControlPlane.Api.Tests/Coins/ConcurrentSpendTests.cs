@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using ControlPlane.Api.Hosting;
+using ControlPlane.Api.Tests.Support;
+using Testing.Services;
+
+namespace ControlPlane.Api.Tests.Coins;
+
+/// <summary>The ledger under real concurrency: two separate API processes on one database, racing to spend.</summary>
+public sealed class ConcurrentSpendTests
+{
+    [Fact]
+    public async Task A_hundred_concurrent_spends_over_two_api_processes_spend_exactly_the_balance()
+    {
+        // The database gets its schema from an in-process host; it also issues the token both processes accept.
+        await using var setup = await ApiHost.StartAsync();
+        var token = await setup.SignInAsync();
+        var ledger = new LedgerProbe(setup.DatabaseUrl);
+
+        await using var a = await ApiProcess.StartAsync(setup.DatabaseUrl);
+        await using var b = await ApiProcess.StartAsync(setup.DatabaseUrl);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+
+        // The account does not exist yet: the first coin access (and its 50-coin signup bonus) also races across processes.
+        var start = new TaskCompletionSource();
+        var spends = Enumerable.Range(0, 100).Select(async i =>
+        {
+            await start.Task;
+            var target = i % 2 == 0 ? a.BaseAddress : b.BaseAddress;
+            var req = new HttpRequestMessage(HttpMethod.Post, new Uri(target, "/api/coins/spend"))
+            {
+                Content = new StringContent("{\"amount\":1,\"action\":\"race\"}", Encoding.UTF8, "application/json"),
+            };
+            req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
+            using var res = await http.SendAsync(req);
+            return (res.StatusCode, Process: i % 2);
+        }).ToList();
+        start.SetResult();
+        var results = await Task.WhenAll(spends);
+
+        Assert.Equal(50, results.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(50, results.Count(r => r.StatusCode == HttpStatusCode.PaymentRequired));
+        Assert.Empty(results.Where(r => r.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.PaymentRequired)));
+        // Both processes did real work (neither just refused everything).
+        Assert.True(results.Count(r => r.StatusCode == HttpStatusCode.OK && r.Process == 0) > 0, "process A spent nothing");
+        Assert.True(results.Count(r => r.StatusCode == HttpStatusCode.OK && r.Process == 1) > 0, "process B spent nothing");
+
+        Assert.Equal(0, await ledger.BalanceAsync(token.DeviceId));
+        Assert.Equal(0, await ledger.SumAsync(token.DeviceId));
+        Assert.Equal(1L, await ledger.ScalarAsync<long>("SELECT count(*) FROM coin_transactions WHERE device_id = @d AND reference_type = 'signup_bonus'", ("d", token.DeviceId)));
+        Assert.Equal(50L, await ledger.ScalarAsync<long>("SELECT count(*) FROM coin_transactions WHERE device_id = @d AND transaction_type = 'spend'", ("d", token.DeviceId)));
+        // Every successful spend left a distinct running balance 49..0: no two debits saw the same balance.
+        Assert.Equal(50L, await ledger.ScalarAsync<long>("SELECT count(DISTINCT balance_after) FROM coin_transactions WHERE device_id = @d AND transaction_type = 'spend'", ("d", token.DeviceId)));
+        await ledger.AssertConsistentAsync();
+    }
+
+    /// <summary>ControlPlane.Api.dll (copied into the test's bin folder) run with `dotnet` as its own process.</summary>
+    private sealed class ApiProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _output = new();
+        public Uri BaseAddress { get; }
+
+        private ApiProcess(Process process, Uri baseAddress)
+        {
+            _process = process;
+            BaseAddress = baseAddress;
+        }
+
+        public static async Task<ApiProcess> StartAsync(string databaseUrl)
+        {
+            var port = FreePort.Tcp();
+            var psi = new ProcessStartInfo("dotnet")
+            {
+                UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+                WorkingDirectory = AppContext.BaseDirectory,
+            };
+            psi.ArgumentList.Add(typeof(ControlPlaneApp).Assembly.Location);
+            // Small pools: PostgreSQL's connections are shared with every other test running now.
+            psi.Environment["DATABASE_URL"] = databaseUrl + "?Maximum%20Pool%20Size=20";
+            psi.Environment["JWT_SECRET"] = ApiHost.JwtSecret;
+            psi.Environment["HOST"] = "127.0.0.1";
+            psi.Environment["PORT"] = port.ToString();
+            psi.Environment["LOG_LEVEL"] = "warn";
+            psi.Environment["SFU_ENABLED"] = "false"; // two processes on one machine: no media ports to share
+            foreach (var name in new[] { "REDIS_URL", "TURN_SECRET", "TURN_SERVER_URL", "STRIPE_SECRET_KEY", "SIGNUP_BONUS_COINS" })
+                psi.Environment[name] = "";
+            var process = Process.Start(psi)!;
+            var api = new ApiProcess(process, new Uri($"http://127.0.0.1:{port}"));
+            process.OutputDataReceived += (_, e) => { lock (api._output) api._output.AppendLine(e.Data); };
+            process.ErrorDataReceived += (_, e) => { lock (api._output) api._output.AppendLine(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline)
+            {
+                if (process.HasExited) break;
+                try
+                {
+                    if ((await http.GetAsync(new Uri(api.BaseAddress, "/health"))).IsSuccessStatusCode) return api;
+                }
+                catch (HttpRequestException) { }
+                catch (TaskCanceledException) { }
+                await Task.Delay(200);
+            }
+            await api.DisposeAsync();
+            throw new InvalidOperationException("the API process did not become healthy:\n" + api.Output);
+        }
+
+        public string Output { get { lock (_output) return _output.ToString(); } }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+            _process.Dispose();
+        }
+    }
+}
