@@ -86,6 +86,8 @@ public static class ControlPlaneApp
             // EF logs the first migration-history query on a fresh database as an error; real SQL
             // failures surface as exceptions and are logged where they are handled.
             .MinimumLevel.Override("Microsoft.EntityFrameworkCore.Database.Command", LogEventLevel.Fatal)
+            // Client errors are thrown as ApiException and answered in the error shape; 5xx are logged by UseApiErrorShape.
+            .MinimumLevel.Override("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogEventLevel.Fatal)
             .Enrich.FromLogContext()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
             .CreateLogger();
