@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 dotnet build Omegle.Media.sln -c Release --nologo -v q -clp:ErrorsOnly || exit 1
 
 log="$(mktemp)"
-dotnet test Omegle.Media.sln -c Release --no-build --nologo -v q -- RunConfiguration.TreatNoTestsAsError=true 2>&1 | tee "$log"
+dotnet test Omegle.Media.sln -c Release --no-build --nologo -v minimal -- RunConfiguration.TreatNoTestsAsError=true 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Servers a killed test host could leave behind.

@@ -23,22 +23,44 @@ public sealed class ConcurrentSpendTests
         await using var b = await ApiProcess.StartAsync(setup.DatabaseUrl);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
 
-        // The account does not exist yet: the first coin access (and its 50-coin signup bonus) also races across processes.
-        var start = new TaskCompletionSource();
-        var spends = Enumerable.Range(0, 100).Select(async i =>
+        // Warm both processes' coin path with another device first, so that neither loses the race only
+        // because its code is still being compiled (the race must be between processes, not JIT states).
+        var warmup = await setup.SignInAsync();
+        foreach (var api in new[] { a.BaseAddress, b.BaseAddress })
+            for (var i = 0; i < 3; i++)
+            {
+                var req = new HttpRequestMessage(HttpMethod.Post, new Uri(api, "/api/coins/spend"))
+                {
+                    Content = new StringContent("{\"amount\":1,\"action\":\"warmup\"}", Encoding.UTF8, "application/json"),
+                };
+                req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", warmup.AccessToken);
+                using var res = await http.SendAsync(req);
+                Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+            }
+
+        async Task<(HttpStatusCode StatusCode, int Process)> SpendAsync(int process)
         {
-            await start.Task;
-            var target = i % 2 == 0 ? a.BaseAddress : b.BaseAddress;
-            var req = new HttpRequestMessage(HttpMethod.Post, new Uri(target, "/api/coins/spend"))
+            var req = new HttpRequestMessage(HttpMethod.Post, new Uri(process == 0 ? a.BaseAddress : b.BaseAddress, "/api/coins/spend"))
             {
                 Content = new StringContent("{\"amount\":1,\"action\":\"race\"}", Encoding.UTF8, "application/json"),
             };
             req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
             using var res = await http.SendAsync(req);
-            return (res.StatusCode, Process: i % 2);
-        }).ToList();
+            return (res.StatusCode, process);
+        }
+
+        // Phase 1: five pairs, each pair one request to each process at the same moment. The account does not
+        // exist yet, so the first pair also races its creation (and the 50-coin signup bonus) across processes,
+        // and both processes are certain to debit.
+        var results = new List<(HttpStatusCode StatusCode, int Process)>();
+        for (var pair = 0; pair < 5; pair++) results.AddRange(await Task.WhenAll(SpendAsync(0), SpendAsync(1)));
+        Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+
+        // Phase 2: the other 90 spends all at once, spread over both processes, against the remaining 40 coins.
+        var start = new TaskCompletionSource();
+        var burst = Enumerable.Range(0, 90).Select(async i => { await start.Task; return await SpendAsync(i % 2); }).ToList();
         start.SetResult();
-        var results = await Task.WhenAll(spends);
+        results.AddRange(await Task.WhenAll(burst));
 
         Assert.Equal(50, results.Count(r => r.StatusCode == HttpStatusCode.OK));
         Assert.Equal(50, results.Count(r => r.StatusCode == HttpStatusCode.PaymentRequired));
