@@ -17,6 +17,8 @@ public sealed class Router : ITransportMediaSink
 {
     public static readonly TimeSpan KeyframeRequestInterval = TimeSpan.FromSeconds(1);
     private readonly Dictionary<WebRtcTransport, Member> _members = new();
+    // What the packet path reads: replaced (never mutated) under the lock whenever membership changes.
+    private volatile Dictionary<WebRtcTransport, Member> _snapshot = new();
     private readonly ILogger _log;
     private readonly bool _echo;
     private int _nextId;
@@ -72,6 +74,7 @@ public sealed class Router : ITransportMediaSink
         lock (_members)
         {
             _members[transport] = member;
+            _snapshot = new Dictionary<WebRtcTransport, Member>(_members);
             foreach (var other in _members.Values)
             {
                 foreach (var p in other.Producers) if (_echo ? other == member : other != member) ConnectLocked(p, member);
@@ -103,6 +106,7 @@ public sealed class Router : ITransportMediaSink
         lock (_members)
         {
             if (!_members.Remove(transport, out var member)) return;
+            _snapshot = new Dictionary<WebRtcTransport, Member>(_members);
             foreach (var p in member.Producers)
             {
                 p.Close();
@@ -115,10 +119,7 @@ public sealed class Router : ITransportMediaSink
         _log.LogInformation("Transport {TransportId} left room {RoomId}", transport.Id, Id);
     }
 
-    private Member? MemberOf(WebRtcTransport transport)
-    {
-        lock (_members) return _members.GetValueOrDefault(transport);
-    }
+    private Member? MemberOf(WebRtcTransport transport) => _snapshot.GetValueOrDefault(transport);
 
     public void OnRtp(WebRtcTransport transport, Span<byte> rtp)
     {
