@@ -29,9 +29,16 @@ public sealed class HubHost : IAsyncDisposable
         RedisUrl = redisUrl;
     }
 
+    private static readonly Lazy<Task<string>> SharedDatabase = new(async () => await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("hub"));
+
+    /// <summary>
+    /// Starts a host. Hosts share one database unless <paramref name="ownDatabase"/> (tests look only at their own
+    /// devices' rows); each host has its own Redis key prefix, so queues and rooms never mix between tests.
+    /// </summary>
     public static async Task<HubHost> StartAsync(StateMode mode = StateMode.Redis, IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null, string? databaseUrl = null, string? prefix = null)
+        Action<IServiceCollection>? services = null, string? databaseUrl = null, string? prefix = null, bool ownDatabase = false)
     {
+        if (databaseUrl is null && !ownDatabase) databaseUrl = await SharedDatabase.Value;
         prefix ??= "t" + Guid.NewGuid().ToString("N")[..10] + ":";
         var config = new Dictionary<string, string?>
         {
