@@ -40,7 +40,8 @@ public sealed class SignalingErrorFilter(ILogger<SignalingErrorFilter> log) : IH
     private static Task SendAsync(HubInvocationContext ctx, string code, string message, long retryAfterMs)
     {
         var family = ctx.HubMethod.GetCustomAttribute<EventFamilyAttribute>()?.Family ?? EventFamily.Omegle;
-        var name = ctx.HubMethodName == LenientJsonHubProtocol.UnknownTarget ? null : ctx.HubMethodName;
+        var wireName = ctx.HubMethod.GetCustomAttribute<HubMethodNameAttribute>()?.Name ?? ctx.HubMethodName;
+        var name = wireName == LenientJsonHubProtocol.UnknownTarget ? null : wireName;
         var caller = ctx.Hub.Clients.Caller;
         if (code == HubErrorCodes.RateLimited && family != EventFamily.Omegle)
             return caller.SendAsync("rate_limit_exceeded", new
