@@ -65,6 +65,8 @@ public sealed class DeviceMessenger(
     {
         var h = local.ByConnection(connectionId);
         if (h is null) return;
+        // From now on the device's events go wherever it is connected next, not to this closing connection.
+        local.Detach(connectionId);
         await SendLocalAsync(connectionId, "error", new { message, code });
         // Let the error frame reach the socket before the close.
         _ = Task.Delay(100).ContinueWith(_ => h.Context.Abort(), TaskScheduler.Default);

@@ -36,6 +36,13 @@ public sealed class LocalConnections
                _byDevice.TryRemove(new KeyValuePair<Guid, Handle>(deviceId, h));
     }
 
+    /// <summary>Stops routing the device's events to this connection (it is being closed); it stays known by id until it ends.</summary>
+    public void Detach(string connectionId)
+    {
+        if (ByConnection(connectionId) is { } h)
+            _byDevice.TryRemove(new KeyValuePair<Guid, Handle>(h.DeviceId, h));
+    }
+
     /// <summary>Any live connection on this node, current or already replaced.</summary>
     public Handle? ByConnection(string connectionId) => _byConnection.TryGetValue(connectionId, out var h) ? h : null;
 
