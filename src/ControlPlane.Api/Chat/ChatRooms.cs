@@ -256,10 +256,13 @@ public sealed class ChatRooms(
 }
 
 /// <summary>Runs the room sweep and typing expiry on every node (ending is atomic, so only one node announces an end).</summary>
-internal sealed class RoomSweeper(ChatRooms chat, IOptions<ChatOptions> options, ILogger<RoomSweeper> log) : BackgroundService
+internal sealed class RoomSweeper(IServiceProvider services, IOptions<ChatOptions> options, ILogger<RoomSweeper> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
+        // Resolved here, not in the constructor: hosted services are built before configuration is validated.
+        await Task.Yield();
+        var chat = services.GetRequiredService<ChatRooms>();
         var typingTick = TimeSpan.FromMilliseconds(100);
         var sweepEvery = TimeSpan.FromMilliseconds(options.Value.SweepIntervalMs);
         var lastSweep = DateTime.UtcNow;

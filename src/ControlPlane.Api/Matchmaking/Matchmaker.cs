@@ -129,13 +129,17 @@ public sealed class Matchmaker(
 }
 
 /// <summary>Re-examines the queues a few times a second so relaxed constraints turn into matches.</summary>
-internal sealed class MatchSweeper(IMatchQueue queue, Matchmaker matchmaker, IOptions<MatchmakingOptions> options, TimeProvider clock,
+internal sealed class MatchSweeper(IServiceProvider services, IOptions<MatchmakingOptions> options, TimeProvider clock,
     ILogger<MatchSweeper> log) : BackgroundService
 {
     private const int PairsPerSweep = 50;
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
+        // Resolved here, not in the constructor: hosted services are built before configuration is validated.
+        await Task.Yield();
+        var queue = services.GetRequiredService<IMatchQueue>();
+        var matchmaker = services.GetRequiredService<Matchmaker>();
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMs));
         while (await timer.WaitForNextTickAsync(stop))
         {

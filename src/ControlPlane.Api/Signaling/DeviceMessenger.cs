@@ -117,19 +117,52 @@ public sealed class DeviceMessenger(
     }
 }
 
-/// <summary>Subscribes this node to its channel before the server takes connections (Redis mode only).</summary>
-internal sealed class NodeChannelSubscription(SignalingRedis redis, DeviceMessenger messenger, NodeIdentity node, ILogger<NodeChannelSubscription> log) : IHostedService
+/// <summary>
+/// Subscribes this node to its channel (Redis mode only). Start-up waits briefly for the first attempt so a healthy
+/// node takes connections already subscribed; if Redis is unreachable the node still starts (readiness reports
+/// Redis as failed) and keeps retrying in the background.
+/// </summary>
+internal sealed class NodeChannelSubscription(IServiceProvider services, NodeIdentity node, ILogger<NodeChannelSubscription> log) : IHostedService
 {
+    private readonly CancellationTokenSource _stop = new();
     private IAsyncDisposable? _subscription;
+    private Task? _loop;
 
     public async Task StartAsync(CancellationToken ct)
     {
-        _subscription = await redis.Client.SubscribeAsync(messenger.ChannelOf(node.Id), messenger.OnBusMessageAsync, ct);
-        log.LogInformation("Signaling node {Node} listening on {Channel}", node.Id, messenger.ChannelOf(node.Id));
+        var firstAttempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop = Task.Run(() => SubscribeAsync(firstAttempt));
+        await Task.WhenAny(firstAttempt.Task, Task.Delay(TimeSpan.FromSeconds(3), ct));
+    }
+
+    private async Task SubscribeAsync(TaskCompletionSource firstAttempt)
+    {
+        for (var attempt = 1; !_stop.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                var redis = services.GetRequiredService<SignalingRedis>();
+                var messenger = services.GetRequiredService<DeviceMessenger>();
+                var channel = messenger.ChannelOf(node.Id);
+                _subscription = await redis.Client.SubscribeAsync(channel, messenger.OnBusMessageAsync, _stop.Token);
+                log.LogInformation("Signaling node {Node} listening on {Channel}", node.Id, channel);
+                firstAttempt.TrySetResult();
+                return;
+            }
+            catch (Exception e) when (!_stop.IsCancellationRequested)
+            {
+                log.LogWarning("Signaling node {Node} could not subscribe to its channel (attempt {Attempt}): {Error}", node.Id, attempt, e.Message);
+                firstAttempt.TrySetResult();
+                try { await Task.Delay(TimeSpan.FromMilliseconds(500 * Math.Min(attempt, 10)), _stop.Token); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
     }
 
     public async Task StopAsync(CancellationToken ct)
     {
+        _stop.Cancel();
+        if (_loop is not null) await Task.WhenAny(_loop, Task.Delay(TimeSpan.FromSeconds(2), ct));
         if (_subscription is not null) await _subscription.DisposeAsync();
     }
 }

@@ -202,9 +202,15 @@ public sealed class PairingHubTests
         Assert.Equal(session, (await b.WaitAsync("peer-disconnected")).Str("sessionId"));
         await b.InvokeAsync("join-queue", new { });
         await a.AssertNoEventAsync("matched", NoMatch);
+        await b.AssertNoEventAsync("matched", TimeSpan.Zero);
+        // Each of them is still available to anybody else.
         var c = await host.ConnectAsync();
         await c.InvokeAsync("join-queue", new { });
-        Assert.Equal(a.DeviceId, (await c.WaitAsync("matched")).Id("peerId"));
+        var first = (await c.WaitAsync("matched")).Id("peerId");
+        var d = await host.ConnectAsync();
+        await d.InvokeAsync("join-queue", new { });
+        var second = (await d.WaitAsync("matched")).Id("peerId");
+        Assert.Equal(new[] { a.DeviceId, b.DeviceId }.Order(), new[] { first, second }.Order());
     }
 
     [Fact]
