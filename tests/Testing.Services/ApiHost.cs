@@ -28,7 +28,9 @@ public sealed class ApiHost : IAsyncDisposable
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public static async Task<ApiHost> StartAsync(IDictionary<string, string?>? settings = null, string? databaseUrl = null)
+    /// <param name="configureServices">Replaces or adds services after the app's own (e.g. a test premium lookup).</param>
+    public static async Task<ApiHost> StartAsync(IDictionary<string, string?>? settings = null, string? databaseUrl = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var pg = await PostgresServer.SharedAsync();
         databaseUrl ??= await pg.CreateDatabaseAsync("api");
@@ -43,7 +45,7 @@ public sealed class ApiHost : IAsyncDisposable
             ["Sfu:TcpPort"] = "0",
         };
         if (settings is not null) foreach (var (k, v) in settings) config[k] = v;
-        var app = ControlPlaneApp.Build(Array.Empty<string>(), config);
+        var app = ControlPlaneApp.Build(Array.Empty<string>(), config, configureServices);
         await ControlPlaneApp.InitializeAsync(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

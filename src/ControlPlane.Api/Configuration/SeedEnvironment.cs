@@ -53,6 +53,14 @@ public static class SeedEnvironment
         ("SFU_SRTP_PROFILES", "Sfu:SrtpProfiles"),
         ("SFU_MAX_TRANSPORTS", "Sfu:MaxTransports"),
         ("SFU_ECHO_MAX_SECONDS", "Sfu:EchoMaxSeconds"),
+        ("SIGNALING_NODE_ID", "Signaling:NodeId"),
+        ("REDIS_KEY_PREFIX", "Signaling:RedisKeyPrefix"),
+        ("JOIN_QUEUE_LIMIT_PER_MINUTE", "Matchmaking:JoinLimit"),
+        ("MATCH_RELAX_SECONDS", "Matchmaking:RegionRelaxSeconds"),
+        ("PREMIUM_HEAD_START_SECONDS", "Matchmaking:PremiumHeadStartSeconds"),
+        ("CHAT_RECONNECT_WINDOW_SECONDS", "Chat:ReconnectWindowSeconds"),
+        ("CHAT_IDLE_TIMEOUT_SECONDS", "Chat:IdleTimeoutSeconds"),
+        ("RETENTION_DAYS", "Retention:Days"),
     };
 
     public static Dictionary<string, string?> Read(Func<string, string?> env)

@@ -6,7 +6,9 @@ using ControlPlane.Api.Configuration;
 using ControlPlane.Api.Data;
 using ControlPlane.Api.Errors;
 using ControlPlane.Api.Health;
+using ControlPlane.Api.Moderation;
 using ControlPlane.Api.Payments;
+using ControlPlane.Api.Signaling;
 using ControlPlane.Api.Turn;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -26,7 +28,8 @@ public static class ControlPlaneApp
     public const int MaxRequestBodyBytes = 1024 * 1024;
 
     /// <param name="overrides">Configuration that wins over files and environment (tests, embedding).</param>
-    public static WebApplication Build(string[] args, IDictionary<string, string?>? overrides = null)
+    /// <param name="configureServices">Runs after the app's own registrations (tests and embedding replace services here).</param>
+    public static WebApplication Build(string[] args, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(SeedEnvironment.Read(Environment.GetEnvironmentVariable));
@@ -40,6 +43,7 @@ public static class ControlPlaneApp
 
         ConfigureLogging(builder);
         AddServices(builder.Services, builder.Configuration);
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         UseMiddleware(app);
@@ -125,6 +129,7 @@ public static class ControlPlaneApp
         services.AddCoins(config).AddPayments(config).AddCallBilling(config);
         // The SFU runs in this process unless SFU_ENABLED=false (a deployment with separate SFU nodes).
         if (config.GetValue("Sfu:Enabled", true)) services.AddSfu(config);
+        services.AddSignaling(config);
 
         services.AddSingleton<IReadinessCheck, DatabaseCheck>();
         services.AddSingleton<IReadinessCheck, RedisCheck>();
@@ -184,6 +189,8 @@ public static class ControlPlaneApp
         app.MapTurn();
         app.MapCoins(); app.MapPayments();
         if (app.Services.GetService<SfuNode>() is not null) app.MapSfuApi("/sfu");
+        app.MapSignaling();
+        app.MapModeration();
         // No MapFallback: it would outrank routing's own 405/415 answers. Unmatched routes end as empty 404s,
         // which UseApiErrorShape's status-code handler writes in the error shape.
     }

@@ -10,6 +10,8 @@ public static class PaymentsRegistration
         services.AddHttpClient(StripeClient.HttpClientName);
         services.AddScoped<StripeClient>();
         services.AddScoped<Subscriptions>();
+        // Matchmaking registers a "nobody is premium" default with TryAdd; this one wins.
+        services.AddSingleton<Matchmaking.IMatchPriority, PremiumMatchPriority>();
         services.AddScoped<Checkout>();
         services.AddScoped<StripeWebhooks>();
         services.AddSingleton<IPremiumStatus, PremiumStatus>();
