@@ -13,7 +13,8 @@ services=scripts/local-services.sh
 api_pid=""
 
 stop_all() {
-  trap - EXIT INT TERM
+  trap "" INT TERM   # a second Ctrl-C or SIGTERM must not cut the clean-up short
+  trap - EXIT
   [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
   "$services" stop "$data" || true
   echo "run: stopped"
