@@ -15,7 +15,7 @@ var messages = Arg("--messages", 3);
 var connectRate = Arg("--connect-rate", 500);
 var rejoinSeconds = ArgD("--rejoin-seconds", 6.5);   // seed 000 allows 10 joins a minute per device
 var inProcess = args.Contains("--no-redis");
-if (users < 2 || seconds < 1) { Console.Error.WriteLine("usage: Signaling.Load [--users N] [--seconds S] [--messages K] [--connect-rate R] [--no-redis]"); return 2; }
+if (users < 2 || seconds < 1) { Console.Error.WriteLine("usage: Signaling.Load [--users N] [--seconds S] [--messages K] [--connect-rate R] [--no-redis] [--api-env NAME=VALUE]"); return 2; }
 
 Console.WriteLine($"signaling load: {users} users, {seconds} s, {messages} messages per side per chat, state: {(inProcess ? "in-process" : "Redis")}");
 var pg = await PostgresServer.SharedAsync();
@@ -26,6 +26,9 @@ if (!inProcess)
     redis = await RedisServer.StartPrivateAsync();
     env["REDIS_URL"] = redis.Url;
 }
+// --api-env NAME=VALUE (repeatable) passes settings to the API process, e.g. DOTNET_gcServer=0.
+for (var i = 0; i + 1 < args.Length; i++)
+    if (args[i] == "--api-env" && args[i + 1].Split('=', 2) is [var name, var value]) env[name] = value;
 await using var api = await ApiProcess.StartAsync(env);
 Console.WriteLine($"API pid {api.ProcessId} on {api.BaseAddress}; RSS after start {api.RssBytes() / 1048576} MB");
 
