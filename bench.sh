@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a benchmark and prints its figures. Everything stays on loopback and is bounded in time.
-#   ./bench.sh signaling [--users N] [--seconds S] [--messages K] [--connect-rate R] [--no-redis]
+#   ./bench.sh signaling [--users N] [--seconds S] [--warmup S] [--messages K] [--rejoin-seconds S] [--connect-rate R] [--no-redis]
 set -euo pipefail
 cd "$(dirname "$0")"
 what="${1:-}"; shift || true

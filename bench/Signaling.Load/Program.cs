@@ -14,8 +14,9 @@ var seconds = Arg("--seconds", 60);
 var messages = Arg("--messages", 3);
 var connectRate = Arg("--connect-rate", 500);
 var rejoinSeconds = ArgD("--rejoin-seconds", 6.5);   // seed 000 allows 10 joins a minute per device
+var warmup = Arg("--warmup", 15);                      // seconds of load before measuring (JIT, pools, first burst)
 var inProcess = args.Contains("--no-redis");
-if (users < 2 || seconds < 1) { Console.Error.WriteLine("usage: Signaling.Load [--users N] [--seconds S] [--messages K] [--connect-rate R] [--no-redis] [--api-env NAME=VALUE]"); return 2; }
+if (users < 2 || seconds < 1) { Console.Error.WriteLine("usage: Signaling.Load [--users N] [--seconds S] [--warmup S] [--messages K] [--rejoin-seconds S] [--connect-rate R] [--no-redis] [--api-env NAME=VALUE]"); return 2; }
 
 Console.WriteLine($"signaling load: {users} users, {seconds} s, {messages} messages per side per chat, state: {(inProcess ? "in-process" : "Redis")}");
 var pg = await PostgresServer.SharedAsync();
@@ -57,17 +58,25 @@ using (var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(100)))
 }
 Console.WriteLine($"connected {users} clients in {sw.Elapsed.TotalSeconds:0.0} s; API RSS {api.RssBytes() / 1048576} MB");
 
-// Run the chat loops for the given time.
-var cpuBefore = CpuSeconds(api.ProcessId);
-using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-stats.Start();
+// Run the chat loops: a warm-up that is not measured, then the measured period.
+using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(warmup + seconds));
 var loops = sims.Select(s => Task.Run(() => s.RunAsync(stop.Token))).ToArray();
+if (warmup > 0)
+{
+    Console.WriteLine($"warming up for {warmup} s");
+    await Task.Delay(TimeSpan.FromSeconds(warmup));
+}
+stats.Reset();
+var cpuBefore = CpuSeconds(api.ProcessId);
+stats.Start();
 var peakRss = 0L;
 while (!stop.IsCancellationRequested)
 {
     try { await Task.Delay(TimeSpan.FromSeconds(5), stop.Token); } catch (OperationCanceledException) { }
     peakRss = Math.Max(peakRss, api.PeakRssBytes());
-    Console.WriteLine($"  t={stats.Elapsed:0}s matches={stats.Matches} messages={stats.Delivered} errors={stats.Errors} rss={api.RssBytes() / 1048576} MB");
+    var recent = stats.TakeWindow();
+    Console.WriteLine($"  t={stats.Elapsed:0}s matches={stats.Matches} messages={stats.Delivered} errors={stats.Errors} rss={api.RssBytes() / 1048576} MB" +
+                      $"  last 5 s: pairing p50 {P(recent, 0.5):0} ms p99 {P(recent, 0.99):0} ms max {P(recent, 1):0} ms");
 }
 await Task.WhenAll(loops);
 var elapsed = stats.Elapsed;
@@ -76,7 +85,7 @@ peakRss = Math.Max(peakRss, api.PeakRssBytes());
 
 var lat = stats.Latencies();
 Console.WriteLine();
-Console.WriteLine($"users                 {users} connected, {seconds} s of chatting ({(inProcess ? "in-process state" : "Redis state")})");
+Console.WriteLine($"users                 {users} connected, {seconds} s measured after {warmup} s of warm-up ({(inProcess ? "in-process state" : "Redis state")})");
 Console.WriteLine($"pairings              {stats.Matches} ({stats.Matches / elapsed:0} matched users/s)");
 Console.WriteLine($"pairing latency       p50 {P(lat, 0.50):0.0} ms   p95 {P(lat, 0.95):0.0} ms   p99 {P(lat, 0.99):0.0} ms   max {P(lat, 1):0.0} ms");
 var ack = stats.AckLatencies();
@@ -113,8 +122,15 @@ sealed class Stats
     private readonly Stopwatch _clock = new();
     public long Matches, Delivered, Errors, Timeouts;
     public void Start() => _clock.Start();
+    public void Reset()
+    {
+        _latencies.Clear(); _acks.Clear(); _messages.Clear(); _window.Clear();
+        Matches = Delivered = Errors = Timeouts = 0;
+    }
     public double Elapsed => _clock.Elapsed.TotalSeconds;
-    public void Latency(double ms) { _latencies.Add(ms); Interlocked.Increment(ref Matches); }
+    private ConcurrentBag<double> _window = new();
+    public void Latency(double ms) { _latencies.Add(ms); _window.Add(ms); Interlocked.Increment(ref Matches); }
+    public double[] TakeWindow() { var a = Interlocked.Exchange(ref _window, new ConcurrentBag<double>()).ToArray(); Array.Sort(a); return a; }
     public double[] Latencies() { var a = _latencies.ToArray(); Array.Sort(a); return a; }
 }
 
