@@ -17,6 +17,9 @@ Suites:
       Prints mean ns/op, allocated B/op and ratios to the references. About 2 minutes;
       --quick is a smoke run (under a minute; times indicative only).
       Extra options go to BenchmarkDotNet, e.g. --filter '*Srtp*'.
+  signaling [--users N] [--seconds S] [--warmup S] [--messages K] [--rejoin-seconds S] [--connect-rate R] [--no-redis]
+      /signaling load: N simulated users join and re-join queues against a control plane it starts on loopback;
+      prints pairing latency p50/p95/p99 (join-queue → matched), messages/s and the API's peak RSS.
 USAGE
 }
 
@@ -61,6 +64,12 @@ sfu_micro() {
 
 case "${1:-}" in
   sfu-micro) shift; sfu_micro "$@" ;;
+  signaling)
+    shift
+    SETUP_SKIP_RESTORE=1 ./scripts/setup.sh
+    dotnet build bench/Signaling.Load -c Release --nologo -v q -clp:ErrorsOnly
+    exec dotnet bench/Signaling.Load/bin/Release/net10.0/Signaling.Load.dll "$@"
+    ;;
   -h|--help|help) usage ;;
   "") usage >&2; exit 2 ;;
   *) echo "bench: unknown suite '$1'" >&2; usage >&2; exit 2 ;;

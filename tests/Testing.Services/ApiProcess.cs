@@ -34,7 +34,6 @@ public sealed class ApiProcess : IAsyncDisposable
         psi.Environment["JWT_SECRET"] = ApiHost.JwtSecret;
         psi.Environment["SFU_ENABLED"] = "false";
         psi.Environment["LOG_LEVEL"] = "warn";
-        psi.Environment["DOTNET_gcServer"] = "0";
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         var process = Process.Start(psi)!;
         var api = new ApiProcess(process, new Uri($"http://127.0.0.1:{port}"));
