@@ -90,12 +90,20 @@ public sealed class DeviceMessenger(
         }
     }
 
+    /// <summary>A receiver that stops reading must not hold up whoever is sending to it (its partner's hub call).</summary>
+    private static readonly TimeSpan SendPatience = TimeSpan.FromSeconds(5);
+
     private async Task<bool> SendLocalAsync(string connectionId, string eventName, object payload)
     {
         try
         {
-            await hub.Clients.Client(connectionId).SendAsync(eventName, payload);
+            await hub.Clients.Client(connectionId).SendAsync(eventName, payload).WaitAsync(SendPatience);
             return true;
+        }
+        catch (TimeoutException)
+        {
+            log.LogWarning("Connection {Connection} is not reading; {Event} left queued", connectionId, eventName);
+            return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

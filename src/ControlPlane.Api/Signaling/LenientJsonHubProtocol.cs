@@ -49,7 +49,7 @@ public sealed class LenientJsonHubProtocol : IHubProtocol
             if (!_inner.TryParseMessage(ref record, binder, out message)) throw new InvalidDataException("Incomplete hub message.");
         }
         input = input.Slice(afterSeparator);
-        return true;
+        return message is not null;
     }
 
     /// <summary>Parses plain invocations (type 1, no streams, no headers) itself; false hands the record to the stock parser.</summary>

@@ -97,7 +97,7 @@ public sealed class SignalingClient : IAsyncDisposable
     /// <summary>Takes the first queued event named <paramref name="name"/> (matching <paramref name="match"/>), waiting for it.</summary>
     public async Task<JsonElement> WaitAsync(string name, TimeSpan? timeout = null, Func<JsonElement, bool>? match = null)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(10)).TotalSeconds * Stopwatch.Frequency);
+        var deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(15)).TotalSeconds * Stopwatch.Frequency);
         while (true)
         {
             Task arrival;
