@@ -23,6 +23,12 @@ public sealed class DeviceMessenger(
 
     public string ChannelOf(string nodeId) => redis!.Key("node:" + nodeId);
 
+    /// <summary>
+    /// Raised (in the background) when a device's presence names a node that no longer listens, i.e. that node
+    /// died without cleaning up. The presence record is gone by then; listeners take the device out of queues and rooms.
+    /// </summary>
+    public event Func<Guid, Task>? DeviceUnreachable;
+
     public async Task<bool> SendAsync(Guid deviceId, string eventName, object payload)
     {
         if (local.Get(deviceId) is { } h)
@@ -38,7 +44,18 @@ public sealed class DeviceMessenger(
             w.WritePropertyName("p");
             JsonSerializer.Serialize(w, payload, payload.GetType(), WireJson);
         });
-        return await redis.Client.PublishAsync(ChannelOf(where.Node), envelope) > 0;
+        if (await redis.Client.PublishAsync(ChannelOf(where.Node), envelope) > 0) return true;
+        if (await directory.UnregisterAsync(deviceId, where))
+        {
+            log.LogWarning("Node {Node} no longer listens; treating device {Device} as disconnected", where.Node, deviceId);
+            if (DeviceUnreachable is { } handler)
+                _ = Task.Run(async () =>
+                {
+                    try { await handler(deviceId); }
+                    catch (Exception e) { log.LogWarning(e, "Cleaning up unreachable device {Device} failed", deviceId); }
+                });
+        }
+        return false;
     }
 
     /// <summary>Sends an error event and closes the connection (a ban, or a newer connection of the same device).</summary>

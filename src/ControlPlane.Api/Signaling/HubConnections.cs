@@ -22,6 +22,19 @@ public sealed class HubConnections(
     TimeProvider clock,
     ILogger<HubConnections> log)
 {
+    private readonly bool _subscribed = Subscribe(messenger, matchmaker, chat);
+
+    /// <summary>A device whose node died is cleaned up as if its connection had closed.</summary>
+    private static bool Subscribe(DeviceMessenger messenger, Matchmaker matchmaker, ChatRooms chat)
+    {
+        messenger.DeviceUnreachable += async device =>
+        {
+            await matchmaker.LeaveSilentlyAsync(device);
+            await chat.OnDisconnectedAsync(device);
+        };
+        return true;
+    }
+
     public async Task OnConnectedAsync(HubCallerContext ctx, ISingleClientProxy caller)
     {
         var device = ctx.User!.DeviceId();

@@ -113,6 +113,30 @@ public sealed class TwoNodeTests
     }
 
     [Fact]
+    public async Task Users_of_a_node_that_died_are_treated_as_disconnected()
+    {
+        await using var host = await HubHost.StartAsync();
+        // A device that was waiting on a node which died without cleaning up: its presence and queue entry remain.
+        var ghost = Guid.NewGuid();
+        var redis = host.Service<Api.Signaling.SignalingRedis>();
+        await redis.Client.SetAsync(redis.Key("presence:" + ghost), "dead-node|conn1");
+        await host.Service<Api.Matchmaking.IMatchQueue>().JoinAsync(new Api.Matchmaking.QueueEntry
+        {
+            DeviceId = ghost, Type = "video", JoinedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        }, Guid.NewGuid(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+        var user = await host.ConnectAsync();
+        await user.InvokeAsync("join-queue", new { });
+        var matched = await user.WaitAsync("matched");
+        Assert.Equal(ghost, matched.Id("peerId"));
+        var session = matched.Str("sessionId");
+        // Telling the ghost about the match reveals that its node is gone: the session ends for the user.
+        Assert.Equal(session, (await user.WaitAsync("peer-disconnected")).Str("sessionId"));
+        Assert.Null(await redis.Client.GetAsync(redis.Key("presence:" + ghost)));
+        Assert.Null(await host.Service<Api.Chat.IRoomStore>().FindByDeviceAsync(user.DeviceId));
+    }
+
+    [Fact]
     public async Task Two_control_plane_processes_pair_their_users()
     {
         var pg = await PostgresServer.SharedAsync();
