@@ -43,8 +43,13 @@ public sealed class TurnOptions
 public static class TurnUrl
 {
     /// <summary>RFC 7065 turnURI / RFC 7064 stunURI, loosely: scheme, host, optional port and transport.</summary>
-    public static bool IsValid(string url)
+    public static bool IsValid(string url) => TryParse(url, out _, out _);
+
+    /// <summary>Splits a turn:/turns:/stun:/stuns: URL into its host (without brackets) and port (3478 when absent).</summary>
+    public static bool TryParse(string url, out string host, out int port)
     {
+        host = "";
+        port = 3478;
         if (string.IsNullOrWhiteSpace(url)) return false;
         var colon = url.IndexOf(':');
         if (colon <= 0) return false;
@@ -59,26 +64,26 @@ public static class TurnUrl
             rest = rest[..q];
         }
         if (rest.Length == 0 || rest.Contains('/') || rest.Contains('@')) return false;
-        string host = rest;
+        host = rest;
         if (rest.StartsWith('['))
         {
             var end = rest.IndexOf(']');
             if (end < 0) return false;
             host = rest[1..end];
             var after = rest[(end + 1)..];
-            if (after.Length > 0 && (!after.StartsWith(':') || !IsPort(after[1..]))) return false;
+            if (after.Length > 0 && (!after.StartsWith(':') || !IsPort(after[1..], out port))) return false;
         }
         else
         {
             var pc = rest.LastIndexOf(':');
             if (pc >= 0)
             {
-                if (!IsPort(rest[(pc + 1)..])) return false;
+                if (!IsPort(rest[(pc + 1)..], out port)) return false;
                 host = rest[..pc];
             }
         }
         return host.Length > 0 && !host.Contains(' ');
     }
 
-    private static bool IsPort(string s) => int.TryParse(s, out var p) && p is > 0 and < 65536;
+    private static bool IsPort(string s, out int port) => int.TryParse(s, out port) && port is > 0 and < 65536;
 }

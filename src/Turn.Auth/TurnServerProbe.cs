@@ -35,26 +35,10 @@ public static class TurnServerProbe
         catch (SocketException) { return false; }
     }
 
-    /// <summary>The host:port of the first turn: URL, for probing.</summary>
+    /// <summary>The host:port of a turn: URL, for probing.</summary>
     public static IPEndPoint? EndPointOf(string url)
     {
-        if (!TurnUrl.IsValid(url)) return null;
-        var rest = url[(url.IndexOf(':') + 1)..];
-        var q = rest.IndexOf('?');
-        if (q >= 0) rest = rest[..q];
-        string host; var port = 3478;
-        if (rest.StartsWith('['))
-        {
-            var end = rest.IndexOf(']');
-            host = rest[1..end];
-            if (end + 1 < rest.Length) port = int.Parse(rest[(end + 2)..]);
-        }
-        else
-        {
-            var pc = rest.LastIndexOf(':');
-            host = pc >= 0 ? rest[..pc] : rest;
-            if (pc >= 0) port = int.Parse(rest[(pc + 1)..]);
-        }
+        if (!TurnUrl.TryParse(url, out var host, out var port)) return null;
         if (IPAddress.TryParse(host, out var ip)) return new IPEndPoint(ip, port);
         try
         {

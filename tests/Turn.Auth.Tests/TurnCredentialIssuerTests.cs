@@ -100,6 +100,19 @@ public class TurnCredentialIssuerTests
     [InlineData("turn:", false)]
     public void Turn_urls_are_checked(string url, bool valid) => Assert.Equal(valid, TurnUrl.IsValid(url));
 
+    [Theory]
+    [InlineData("turn:example.org", "example.org", 3478)]
+    [InlineData("turn:127.0.0.1:3479?transport=tcp", "127.0.0.1", 3479)]
+    [InlineData("turns:[::1]:5349?transport=tcp", "::1", 5349)]
+    [InlineData("stun:[fe80::1]", "fe80::1", 3478)]
+    public void Turn_urls_split_into_host_and_port(string url, string host, int port)
+    {
+        Assert.True(TurnUrl.TryParse(url, out var h, out var p));
+        Assert.Equal((host, port), (h, p));
+        if (System.Net.IPAddress.TryParse(host, out var ip))
+            Assert.Equal(new System.Net.IPEndPoint(ip, port), TurnServerProbe.EndPointOf(url));
+    }
+
     [Fact]
     public void Urls_for_ipv6_are_bracketed_and_tls_is_optional()
     {
