@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -19,8 +18,8 @@ public sealed class ConcurrentSpendTests
         var token = await setup.SignInAsync();
         var ledger = new LedgerProbe(setup.DatabaseUrl);
 
-        await using var a = await ApiProcess.StartAsync(setup.DatabaseUrl);
-        await using var b = await ApiProcess.StartAsync(setup.DatabaseUrl);
+        await using var a = await StartProcessAsync(setup.DatabaseUrl);
+        await using var b = await StartProcessAsync(setup.DatabaseUrl);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
 
         // Warm both processes' coin path with another device first, so that neither loses the race only
@@ -78,71 +77,10 @@ public sealed class ConcurrentSpendTests
         await ledger.AssertConsistentAsync();
     }
 
-    /// <summary>ControlPlane.Api.dll (copied into the test's bin folder) run with `dotnet` as its own process.</summary>
-    private sealed class ApiProcess : IAsyncDisposable
+    /// <summary>Two real API processes on one database; small pools because PostgreSQL is shared with every other test.</summary>
+    private static Task<ApiProcess> StartProcessAsync(string databaseUrl) => ApiProcess.StartAsync(new Dictionary<string, string>
     {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-        public Uri BaseAddress { get; }
-
-        private ApiProcess(Process process, Uri baseAddress)
-        {
-            _process = process;
-            BaseAddress = baseAddress;
-        }
-
-        public static async Task<ApiProcess> StartAsync(string databaseUrl)
-        {
-            var port = FreePort.Tcp();
-            var psi = new ProcessStartInfo("dotnet")
-            {
-                UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
-                WorkingDirectory = AppContext.BaseDirectory,
-            };
-            psi.ArgumentList.Add(typeof(ControlPlaneApp).Assembly.Location);
-            // Small pools: PostgreSQL's connections are shared with every other test running now.
-            psi.Environment["DATABASE_URL"] = databaseUrl + "?Maximum%20Pool%20Size=20";
-            psi.Environment["JWT_SECRET"] = ApiHost.JwtSecret;
-            psi.Environment["HOST"] = "127.0.0.1";
-            psi.Environment["PORT"] = port.ToString();
-            psi.Environment["LOG_LEVEL"] = "warn";
-            psi.Environment["SFU_ENABLED"] = "false"; // two processes on one machine: no media ports to share
-            foreach (var name in new[] { "REDIS_URL", "TURN_SECRET", "TURN_SERVER_URL", "STRIPE_SECRET_KEY", "SIGNUP_BONUS_COINS" })
-                psi.Environment[name] = "";
-            var process = Process.Start(psi)!;
-            var api = new ApiProcess(process, new Uri($"http://127.0.0.1:{port}"));
-            process.OutputDataReceived += (_, e) => { lock (api._output) api._output.AppendLine(e.Data); };
-            process.ErrorDataReceived += (_, e) => { lock (api._output) api._output.AppendLine(e.Data); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (process.HasExited) break;
-                try
-                {
-                    if ((await http.GetAsync(new Uri(api.BaseAddress, "/health"))).IsSuccessStatusCode) return api;
-                }
-                catch (HttpRequestException) { }
-                catch (TaskCanceledException) { }
-                await Task.Delay(200);
-            }
-            await api.DisposeAsync();
-            throw new InvalidOperationException("the API process did not become healthy:\n" + api.Output);
-        }
-
-        public string Output { get { lock (_output) return _output.ToString(); } }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-            _process.Dispose();
-        }
-    }
+        ["DATABASE_URL"] = databaseUrl + "?Maximum%20Pool%20Size=20",
+        ["REDIS_URL"] = "", ["TURN_SECRET"] = "", ["TURN_SERVER_URL"] = "", ["STRIPE_SECRET_KEY"] = "", ["SIGNUP_BONUS_COINS"] = "",
+    }, typeof(ControlPlaneApp).Assembly.Location);
 }
