@@ -163,9 +163,6 @@ public sealed class WebRtcTransport : IDtlsDatagramSink, IDisposable
         MediaSink?.OnRtcp(this, packet[..length]);
     }
 
-    /// <summary>Protects and sends one RTP packet on the selected path. Returns false when it could not be sent.</summary>
-    public bool SendRtp(ReadOnlySpan<byte> rtp) => SendProtected(rtp, rtcp: false);
-
     /// <summary>
     /// Forwards a packet of another stream: copies it once into this transport's send buffer, rewrites the
     /// header there for the consumer (SSRC, sequence, timestamp, payload type, extension ids and values),
@@ -227,23 +224,17 @@ public sealed class WebRtcTransport : IDtlsDatagramSink, IDisposable
         }
     }
 
-    /// <summary>Protects and sends one RTCP compound packet on the selected path.</summary>
-    public bool SendRtcp(ReadOnlySpan<byte> rtcp) => SendProtected(rtcp, rtcp: true);
-
-    private bool SendProtected(ReadOnlySpan<byte> packet, bool rtcp)
+    /// <summary>Protects and sends one RTCP compound packet on the selected path. Returns false when it could not be sent.</summary>
+    public bool SendRtcp(ReadOnlySpan<byte> rtcp)
     {
         lock (_gate)
         {
             if (_srtpOut is null || _path is null || State is TransportState.Closed or TransportState.Disconnected) return false;
-            if (packet.Length > _sendBuffer.Length - SrtpSession.TrailerRoom) return false;
-            packet.CopyTo(_sendBuffer);
-            var status = rtcp
-                ? _srtpOut.ProtectRtcp(_sendBuffer, packet.Length, out var length)
-                : _srtpOut.ProtectRtp(_sendBuffer, packet.Length, out length);
-            if (status != SrtpStatus.Ok) { Counters.SrtpErrors++; return false; }
+            if (rtcp.Length > _sendBuffer.Length - SrtpSession.TrailerRoom) return false;
+            rtcp.CopyTo(_sendBuffer);
+            if (_srtpOut.ProtectRtcp(_sendBuffer, rtcp.Length, out var length) != SrtpStatus.Ok) { Counters.SrtpErrors++; return false; }
             _path.SendTo(_sendBuffer.AsSpan(0, length), _pathTuple);
-            if (rtcp) Counters.RtcpPacketsOut++;
-            else { Counters.RtpPacketsOut++; Counters.RtpBytesOut += packet.Length; }
+            Counters.RtcpPacketsOut++;
             return true;
         }
     }
