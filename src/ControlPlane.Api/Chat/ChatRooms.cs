@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ControlPlane.Api.Calls.Media;
 using ControlPlane.Api.Calls.Sessions;
 using ControlPlane.Api.Matchmaking;
 using ControlPlane.Api.Signaling;
@@ -21,6 +22,7 @@ public sealed class ChatRooms(
     DeviceMessenger messenger,
     TypingIndicators typing,
     SessionLog sessions,
+    MediaCalls media,
     IOptions<ChatOptions> options,
     TimeProvider clock,
     ILogger<ChatRooms> log)
@@ -66,12 +68,13 @@ public sealed class ChatRooms(
         await notify.ReactionAsync(room, device, emoji, timestamp ?? now);
     }
 
-    /// <summary>Relays an offer, answer or candidate to the partner (peer-to-peer mode, until calls go through the SFU).</summary>
+    /// <summary>An offer, answer or candidate: to the call's SFU node when it has one, otherwise relayed to the partner.</summary>
     public async Task SignalAsync(Guid device, Guid roomId, Guid? target, SignalKind kind, JsonElement data)
     {
         var room = await rooms.TouchAsync(device, roomId, null, Now, null, O.RecentMessages) ?? throw NotFound(roomId, null);
         if (target is { } t && room.Partner(device).DeviceId != t)
             throw new HubError(HubErrorCodes.InvalidTarget, "Invalid target user: not your partner in this room");
+        if (await media.SignalAsync(room, device, kind, data)) return;
         await notify.SignalAsync(room, device, kind, data);
     }
 
@@ -128,7 +131,7 @@ public sealed class ChatRooms(
         var room = ended.Room;
         foreach (var p in room.Participants) typing.Stop(p.DeviceId);
         sessions.Ended(room, CauseName(cause), by, Now);
-        await notify.EndedAsync(room, p => ReasonFor(cause, p.DeviceId, by), by);
+        await Task.WhenAll(notify.EndedAsync(room, p => ReasonFor(cause, p.DeviceId, by), by), media.CloseAsync(room.Id));
         return ended;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ControlPlane.Api.Calls.Media;
 using ControlPlane.Api.Matchmaking;
 using ControlPlane.Api.Signaling;
 using Microsoft.Extensions.Options;
@@ -17,8 +18,10 @@ public sealed class RoomNotifier(DeviceMessenger messenger, IOptions<ChatOptions
 {
     private long Now => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public Task MatchedAsync(MatchedPair pair)
+    /// <summary>The match, in each side's seed events; <c>media</c> tells clients whether their call runs through the SFU ("sfu") or directly ("p2p").</summary>
+    public Task MatchedAsync(MatchedPair pair, MediaRoute route = MediaRoute.None)
     {
+        var media = route switch { MediaRoute.Sfu => "sfu", MediaRoute.PeerToPeer => "p2p", _ => null };
         var room = pair.Room;
         var bitrate = Math.Min(Positive(room.A.MaxBitrate), Positive(room.B.MaxBitrate));
         return Task.WhenAll(Matched(room.A, room.B, true), Matched(room.B, room.A, false));
@@ -28,11 +31,11 @@ public sealed class RoomNotifier(DeviceMessenger messenger, IOptions<ChatOptions
             Dialect.OmegooText => messenger.SendAsync(me.DeviceId, "text_match_found", new { roomId = room.Id, partnerId = partner.DeviceId }),
             Dialect.OmegooVoice => messenger.SendAsync(me.DeviceId, "voice_match_found", new
             {
-                roomId = room.Id, partnerId = partner.DeviceId, initiator, maxBitrate = bitrate == int.MaxValue ? 64 : bitrate,
+                roomId = room.Id, partnerId = partner.DeviceId, initiator, maxBitrate = bitrate == int.MaxValue ? 64 : bitrate, media,
             }),
             _ => messenger.SendAsync(me.DeviceId, "matched", new
             {
-                sessionId = room.Id, peerId = partner.DeviceId, chatType = room.Type.Name(), initiator, timestamp = Now,
+                sessionId = room.Id, peerId = partner.DeviceId, chatType = room.Type.Name(), initiator, timestamp = Now, media,
             }),
         };
     }

@@ -16,6 +16,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
+using ControlPlane.Api.Calls.Media;
 using Media.Sfu.Hosting;
 using Media.Sfu.Http;
 using Turn.Auth;
@@ -130,6 +131,7 @@ public static class ControlPlaneApp
         // The SFU runs in this process unless SFU_ENABLED=false (a deployment with separate SFU nodes).
         if (config.GetValue("Sfu:Enabled", true)) services.AddSfu(config);
         services.AddSignaling(config);
+        services.AddCallMedia(config);
 
         services.AddSingleton<IReadinessCheck, DatabaseCheck>();
         services.AddSingleton<IReadinessCheck, RedisCheck>();

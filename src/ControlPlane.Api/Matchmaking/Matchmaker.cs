@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using ControlPlane.Api.Calls.Media;
 using ControlPlane.Api.Calls.Sessions;
 using ControlPlane.Api.Chat;
 using ControlPlane.Api.Moderation;
@@ -32,6 +33,7 @@ public sealed class Matchmaker(
     RoomNotifier notify,
     DeviceMessenger messenger,
     SessionLog sessions,
+    MediaCalls media,
     WaitEstimator waits,
     IOptions<MatchmakingOptions> options,
     TimeProvider clock)
@@ -105,12 +107,15 @@ public sealed class Matchmaker(
     public async Task OnMatchedAsync(MatchedPair pair)
     {
         var now = Now;
-        sessions.Started(pair.Room);
+        var (route, node) = await media.OpenAsync(pair.Room);
+        sessions.Started(pair.Room, node);
         var waited = now - pair.Waited.JoinedAt;
         waits.Record(pair.Room.Type, waited);
         Matches.Add(1);
         WaitSeconds.Record(waited / 1000.0);
-        await notify.MatchedAsync(pair);
+        await notify.MatchedAsync(pair, route);
+        if (route == MediaRoute.Sfu) await media.OfferToWaitingSideAsync(pair.Room);
+        else if (route == MediaRoute.Unavailable) await chat.EndAsync(pair.Room.Id, EndCause.ConnectionFailed, null);
     }
 
     private Task SendQueuedAsync(Guid device, Dialect dialect, ChatType type, long position, bool premium, bool immediate = false)

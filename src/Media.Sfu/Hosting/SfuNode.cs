@@ -35,6 +35,7 @@ public sealed class SfuNode : IHostedService, IDisposable
     private readonly ConcurrentDictionary<string, SfuSession> _sessions = new();
     private readonly ConcurrentDictionary<string, SfuSession> _echoByUser = new();
     private readonly ConcurrentDictionary<string, CallRoom> _rooms = new();
+    private readonly ConcurrentDictionary<string, PendingOffer> _pendingOffers = new();
     private DtlsCertificate? _certificate;
     private DtlsContext? _dtls;
     private UdpMediaSocket? _udp;
@@ -136,11 +137,7 @@ public sealed class SfuNode : IHostedService, IDisposable
                 throw new SfuException(404, "SESSION_NOT_FOUND", "No published session with that id on this SFU node");
             watched = published.Router;
         }
-        if (mode == SfuSessionMode.Call)
-        {
-            if (roomId is null || !_rooms.TryGetValue(roomId, out room)) throw new SfuException(404, "ROOM_NOT_FOUND", "No such room on this SFU node");
-            if (!room.Participants.Contains(ownerUserId)) throw new SfuException(403, "NOT_A_PARTICIPANT", "You are not a participant of this room");
-        }
+        if (mode == SfuSessionMode.Call) room = RequireParticipant(ownerUserId, roomId ?? "");
         if (!SessionDescription.TryParse(offerSdp, out var offer, out var parseError))
             throw new SfuException(400, "SDP_INVALID", "the offer is not valid SDP: " + parseError);
 
@@ -155,23 +152,78 @@ public sealed class SfuNode : IHostedService, IDisposable
 
         var result = SdpAnswerer.Answer(offer!, new AnswerOptions
         {
-            Transport = new LocalTransportParameters
-            {
-                IceUfrag = ice.Ufrag, IcePwd = ice.Password, IceLite = true,
-                Fingerprint = new SdpFingerprint(_dtls.LocalFingerprint.Algorithm, _dtls.LocalFingerprint.Value),
-                Candidates = CandidateAttributes(), EndOfCandidates = true,
-            },
+            Transport = LocalTransport(ice),
             OutgoingStreams = outgoing,
             Directions = mode == SfuSessionMode.Publish ? offer!.Media.Where(m => m.Mid is not null).ToDictionary(m => m.Mid!, _ => MediaDirection.RecvOnly) : new Dictionary<string, MediaDirection>(),
         });
         if (!result.IsSuccess) throw new SfuException(400, "SDP_" + result.Error.ToString().ToUpperInvariant(), result.ErrorMessage ?? "the offer cannot be answered");
         var negotiated = result.Session!;
 
+        return (Admit(ownerUserId, mode, room, watched, ice, negotiated, Guid.NewGuid().ToString("N")), result.AnswerSdp!);
+    }
+
+    /// <summary>
+    /// The SFU as JSEP offerer (RFC 8829 §5.2) for a call participant who waits for an offer (a seed client that is
+    /// not the call's initiator): one BUNDLE transport with an audio and, for video calls, a video m-line, both
+    /// sendrecv. The transport exists once <see cref="AcceptAnswer"/> applies the answer; an unanswered offer lapses.
+    /// </summary>
+    public (string OfferId, string OfferSdp) CreateOffer(string ownerUserId, string roomId, bool video)
+    {
+        if (_dtls is null) throw new SfuException(503, "SFU_NOT_RUNNING", "the SFU node is not running");
+        if (Transports.Count >= _options.MaxTransports) throw new SfuException(503, "SFU_AT_CAPACITY", "this SFU node is at its transport limit");
+        var room = RequireParticipant(ownerUserId, roomId);
+        var ice = IceCredentials.Generate();
+        var cname = "sfu-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
+        var sections = new List<OfferedMediaSection>
+        {
+            new("0", MediaKind.Audio) { Stream = new OutgoingStream(RandomSsrc(), null, cname, "peer", "audio-0") },
+        };
+        if (video) sections.Add(new("1", MediaKind.Video) { Stream = new OutgoingStream(RandomSsrc(), RandomSsrc(), cname, "peer", "video-1") });
+        if (!SdpOfferer.TryCreateOffer(new OfferOptions { Transport = LocalTransport(ice), Media = sections }, out var offer, out var error))
+            throw new SfuException(500, "SDP_OFFER_FAILED", error);
         var id = Guid.NewGuid().ToString("N");
+        _pendingOffers[id] = new PendingOffer(ownerUserId, room, ice, offer, _clock.GetUtcNow() + TimeSpan.FromSeconds(_options.OfferTimeoutSeconds));
+        return (id, offer.ToString());
+    }
+
+    /// <summary>Applies the participant's answer to an offer from <see cref="CreateOffer"/> and joins the call.</summary>
+    public SfuSession AcceptAnswer(string offerId, string ownerUserId, string answerSdp)
+    {
+        if (_dtls is null) throw new SfuException(503, "SFU_NOT_RUNNING", "the SFU node is not running");
+        if (!_pendingOffers.TryGetValue(offerId, out var pending) || pending.Owner != ownerUserId)
+            throw new SfuException(404, "OFFER_NOT_FOUND", "No pending SFU offer with that id for this user");
+        var result = SdpOfferer.ApplyAnswer(pending.Offer, answerSdp);
+        if (!result.IsSuccess) throw new SfuException(400, "SDP_" + result.Error.ToString().ToUpperInvariant(), result.ErrorMessage ?? "the answer cannot be applied");
+        if (!_pendingOffers.TryRemove(new KeyValuePair<string, PendingOffer>(offerId, pending)))
+            throw new SfuException(409, "OFFER_ALREADY_ANSWERED", "This offer was answered already");
+        if (!_rooms.TryGetValue(pending.Room.Id, out var room) || room != pending.Room)
+            throw new SfuException(404, "ROOM_NOT_FOUND", "The call ended before the answer arrived");
+        return Admit(ownerUserId, SfuSessionMode.Call, room, null, pending.Ice, result.Session!, offerId);
+    }
+
+    private sealed record PendingOffer(string Owner, CallRoom Room, IceCredentials Ice, SessionDescription Offer, DateTimeOffset ExpiresAt);
+
+    private CallRoom RequireParticipant(string ownerUserId, string roomId)
+    {
+        if (!_rooms.TryGetValue(roomId, out var room)) throw new SfuException(404, "ROOM_NOT_FOUND", "No such room on this SFU node");
+        if (!room.Participants.Contains(ownerUserId)) throw new SfuException(403, "NOT_A_PARTICIPANT", "You are not a participant of this room");
+        return room;
+    }
+
+    private LocalTransportParameters LocalTransport(IceCredentials ice) => new()
+    {
+        IceUfrag = ice.Ufrag, IcePwd = ice.Password, IceLite = true,
+        Fingerprint = new SdpFingerprint(_dtls!.LocalFingerprint.Algorithm, _dtls.LocalFingerprint.Value),
+        Candidates = CandidateAttributes(), EndOfCandidates = true,
+    };
+
+    /// <summary>Creates the transport for a negotiated session and joins it to its router.</summary>
+    private SfuSession Admit(string ownerUserId, SfuSessionMode mode, CallRoom? room, Router? watched, IceCredentials ice, NegotiatedSession negotiated, string id)
+    {
         var role = negotiated.LocalDtlsRole == Sdp.DtlsRole.Client ? Dtls.DtlsRole.Client : Dtls.DtlsRole.Server;
         if (!DtlsFingerprint.TryParse($"{negotiated.RemoteFingerprint.Algorithm} {negotiated.RemoteFingerprint.Value}", out var remoteFingerprint))
-            throw new SfuException(400, "SDP_FINGERPRINT", "the offer's DTLS fingerprint is not usable");
-        var transport = new WebRtcTransport(id, Transports, _dtls, role, ice, _logs.CreateLogger("Media.Sfu.Transport"), _clock,
+            throw new SfuException(400, "SDP_FINGERPRINT", "the remote DTLS fingerprint is not usable");
+        var transport = new WebRtcTransport(id, Transports, _dtls!, role, ice, _logs.CreateLogger("Media.Sfu.Transport"), _clock,
             TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds));
         transport.SetRemoteFingerprint(remoteFingerprint);
 
@@ -183,7 +235,7 @@ public sealed class SfuNode : IHostedService, IDisposable
         };
         Transports.Add(transport);
         router.Join(transport, negotiated);
-        transport.Closed += _ => Forget(session);
+        transport.Closed += t => OnTransportClosed(session, t);
         _sessions[id] = session;
         if (room is not null)
         {
@@ -196,8 +248,26 @@ public sealed class SfuNode : IHostedService, IDisposable
         if (mode == SfuSessionMode.Echo) _echoByUser[ownerUserId] = session;
         _log.LogInformation("Session {SessionId} ({Mode}) created for {UserId}{Room} with {Media} media sections",
             id, mode, ownerUserId, room is null ? "" : " in room " + room.Id, negotiated.Media.Count);
-        return (session, result.AnswerSdp!);
+        return session;
     }
+
+    /// <summary>
+    /// A call participant's transport closed by itself (consent lost, DTLS closed or failed, idle): the call layer
+    /// hears of it through <see cref="ParticipantLeft"/>. Closes we asked for (hang-up, replacement, shutdown) are not reported.
+    /// </summary>
+    private void OnTransportClosed(SfuSession session, WebRtcTransport transport)
+    {
+        var current = _sessions.TryGetValue(session.Id, out var s) && s == session;
+        Forget(session);
+        if (!current || session.Room is not { } room || !_rooms.ContainsKey(room.Id)) return;
+        if (transport.CloseReason is TransportCloseReason.Requested or TransportCloseReason.NodeStopping) return;
+        _log.LogInformation("Participant {UserId} of room {RoomId} lost its transport: {Reason}", session.OwnerUserId, room.Id, transport.CloseReason);
+        try { ParticipantLeft?.Invoke(new ParticipantLeftEvent(room.Id, session.OwnerUserId, transport.CloseReason)); }
+        catch (Exception e) { _log.LogWarning(e, "A ParticipantLeft handler failed"); }
+    }
+
+    /// <summary>Raised (on an SFU thread; handlers must not block) when a call participant's transport ends on its own.</summary>
+    public event Action<ParticipantLeftEvent>? ParticipantLeft;
 
     public bool TryGetSession(string id, out SfuSession session) => _sessions.TryGetValue(id, out session!);
 
@@ -233,6 +303,8 @@ public sealed class SfuNode : IHostedService, IDisposable
             var now = _clock.GetUtcNow();
             foreach (var s in _sessions.Values)
                 if (now >= s.ExpiresAt) { _log.LogInformation("Session {SessionId} reached its time limit", s.Id); CloseSession(s.Id); }
+            foreach (var (id, offer) in _pendingOffers)
+                if (now >= offer.ExpiresAt || !_rooms.ContainsKey(offer.Room.Id)) _pendingOffers.TryRemove(id, out _);
             _tcp?.CloseIdle(DateTime.UtcNow);
         }
         catch (Exception e) { _log.LogError(e, "SFU housekeeping failed"); }
@@ -264,6 +336,9 @@ public sealed class SfuNode : IHostedService, IDisposable
         _dtls?.Dispose(); _dtls = null;
     }
 }
+
+/// <summary>A call participant's transport ended without being asked to (see <see cref="SfuNode.ParticipantLeft"/>).</summary>
+public sealed record ParticipantLeftEvent(string RoomId, string UserId, TransportCloseReason Reason);
 
 /// <summary>Counts that make leaks visible: transports and native DTLS/SRTP contexts must return to zero.</summary>
 public sealed record SfuStats(int Transports, int Sessions, long RtpPacketsIn, long RtpPacketsOut,

@@ -23,6 +23,8 @@ public sealed class SfuOptions
     public int MaxTransports { get; set; } = 2000;
     /// <summary>Echo sessions ("test your camera and microphone") end after this long.</summary>
     public int EchoMaxSeconds { get; set; } = 120;
+    /// <summary>An offer the SFU made (to a call participant waiting for one) lapses unanswered after this long.</summary>
+    public int OfferTimeoutSeconds { get; set; } = 60;
     /// <summary>Housekeeping period: DTLS retransmissions, consent, idle sweeps.</summary>
     public int TickMilliseconds { get; set; } = 100;
 
@@ -46,6 +48,7 @@ public sealed class SfuOptions
         if (IdleTimeoutSeconds < ConsentTimeoutSeconds) yield return "idle timeout must not be shorter than the consent timeout";
         if (MaxTransports < 1) yield return "max transports must be positive";
         if (EchoMaxSeconds is < 5 or > 3600) yield return "echo duration must be 5–3600 s";
+        if (OfferTimeoutSeconds is < 5 or > 600) yield return "offer timeout must be 5–600 s";
         if (TickMilliseconds is < 10 or > 1000) yield return "tick must be 10–1000 ms";
     }
 }

@@ -46,6 +46,8 @@ public sealed class HubHost : IAsyncDisposable
             ["Matchmaking:JoinLimit"] = "1000",
             ["Chat:ReportLimit"] = "1000",
             ["Sfu:Enabled"] = "false",
+            // These tests exchange placeholder SDP between peers: the relay mode. SFU calls have their own tests.
+            ["CallMedia:Mode"] = "p2p",
         };
         string? redisUrl = null;
         if (mode == StateMode.Redis)

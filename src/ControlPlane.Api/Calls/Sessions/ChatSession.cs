@@ -21,6 +21,10 @@ public sealed class ChatSession
     /// <summary>The participant whose action or disconnection ended it (none for timeouts).</summary>
     public Guid? EndedBy { get; set; }
     public int? DurationSeconds { get; set; }
+    /// <summary>The SFU node that carried the call's media; null for text chats and peer-to-peer calls.</summary>
+    public string? MediaNode { get; set; }
+    /// <summary>The call's quality summary as JSON (averages and worst intervals per stream), written when it ends.</summary>
+    public string? Quality { get; set; }
 }
 
 internal sealed class ChatSessionMapping : IEntityTypeConfiguration<ChatSession>
@@ -38,6 +42,8 @@ internal sealed class ChatSessionMapping : IEntityTypeConfiguration<ChatSession>
         e.Property(x => x.EndReason).HasColumnName("end_reason").HasMaxLength(32);
         e.Property(x => x.EndedBy).HasColumnName("ended_by");
         e.Property(x => x.DurationSeconds).HasColumnName("duration_seconds");
+        e.Property(x => x.MediaNode).HasColumnName("media_node").HasMaxLength(64);
+        e.Property(x => x.Quality).HasColumnName("quality").HasColumnType("jsonb");
         e.HasIndex(x => x.StartedAt).HasDatabaseName("ix_chat_sessions_started_at");
         e.HasIndex(x => x.ParticipantA).HasDatabaseName("ix_chat_sessions_participant_a");
         e.HasIndex(x => x.ParticipantB).HasDatabaseName("ix_chat_sessions_participant_b");

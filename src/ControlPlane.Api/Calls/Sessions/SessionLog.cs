@@ -15,15 +15,17 @@ namespace ControlPlane.Api.Calls.Sessions;
 /// </summary>
 public sealed class SessionLog(IServiceScopeFactory scopes, ILogger<SessionLog> log) : BackgroundService
 {
-    private sealed record Entry(Guid Id, string Type, Guid A, Guid B, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Reason, Guid? EndedBy);
+    private sealed record Entry(Guid Id, string Type, Guid A, Guid B, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Reason, Guid? EndedBy,
+        string? MediaNode = null);
 
     private const int MaxBatch = 1000;
     private readonly Channel<Entry> _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(200_000) { SingleReader = true });
     private long _enqueued;
     private long _written;
 
-    public void Started(RoomSnapshot room) =>
-        Enqueue(new Entry(room.Id, room.Type.Name(), room.A.DeviceId, room.B.DeviceId, FromMs(room.CreatedAt), null, null, null));
+    /// <param name="mediaNode">The SFU node carrying the call's media, if it has one.</param>
+    public void Started(RoomSnapshot room, string? mediaNode = null) =>
+        Enqueue(new Entry(room.Id, room.Type.Name(), room.A.DeviceId, room.B.DeviceId, FromMs(room.CreatedAt), null, null, null, mediaNode));
 
     public void Ended(RoomSnapshot room, string reason, Guid? endedBy, long now) =>
         Enqueue(new Entry(room.Id, room.Type.Name(), room.A.DeviceId, room.B.DeviceId, FromMs(room.CreatedAt), FromMs(now), reason, endedBy));
@@ -73,7 +75,9 @@ public sealed class SessionLog(IServiceScopeFactory scopes, ILogger<SessionLog> 
         // Merge per session: the end record carries everything, a lone start only the start.
         var merged = new Dictionary<Guid, Entry>();
         foreach (var e in batch)
-            merged[e.Id] = merged.TryGetValue(e.Id, out var prior) && e.EndedAt is null ? prior : e;
+            merged[e.Id] = merged.TryGetValue(e.Id, out var prior)
+                ? (e.EndedAt is null ? prior : e with { MediaNode = e.MediaNode ?? prior.MediaNode })
+                : e;
         var rows = merged.Values.ToList();
         for (var attempt = 1; ; attempt++)
         {
@@ -84,9 +88,10 @@ public sealed class SessionLog(IServiceScopeFactory scopes, ILogger<SessionLog> 
                 var conn = (NpgsqlConnection)db.Database.GetDbConnection();
                 await conn.OpenAsync(ct);
                 await using var cmd = new NpgsqlCommand("""
-                    INSERT INTO chat_sessions (id, chat_type, participant_a, participant_b, started_at, ended_at, end_reason, ended_by, duration_seconds)
-                    SELECT * FROM unnest(@id, @type, @a, @b, @started, @ended, @reason, @by, @duration)
+                    INSERT INTO chat_sessions (id, chat_type, participant_a, participant_b, started_at, ended_at, end_reason, ended_by, duration_seconds, media_node)
+                    SELECT * FROM unnest(@id, @type, @a, @b, @started, @ended, @reason, @by, @duration, @node)
                     ON CONFLICT (id) DO UPDATE SET
+                      media_node = COALESCE(EXCLUDED.media_node, chat_sessions.media_node),
                       ended_at = COALESCE(EXCLUDED.ended_at, chat_sessions.ended_at),
                       end_reason = COALESCE(EXCLUDED.end_reason, chat_sessions.end_reason),
                       ended_by = COALESCE(EXCLUDED.ended_by, chat_sessions.ended_by),
@@ -104,6 +109,7 @@ public sealed class SessionLog(IServiceScopeFactory scopes, ILogger<SessionLog> 
                 {
                     Value = rows.Select(r => r.EndedAt is { } end ? (int?)Math.Max(0, (int)Math.Round((end - r.StartedAt).TotalSeconds)) : null).ToArray(),
                 });
+                cmd.Parameters.Add(new NpgsqlParameter("node", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.MediaNode).ToArray() });
                 await cmd.ExecuteNonQueryAsync(ct);
                 return;
             }

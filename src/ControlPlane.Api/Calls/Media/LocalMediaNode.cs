@@ -1,0 +1,45 @@
+using Media.Sfu.Hosting;
+
+namespace ControlPlane.Api.Calls.Media;
+
+/// <summary>The SFU hosted in this process (the single-machine install): calls go straight to <see cref="SfuNode"/>.</summary>
+public sealed class LocalMediaNode(SfuNode node) : IMediaNode, IMediaPlacement
+{
+    public const string LocalId = "local";
+
+    public string Id => LocalId;
+
+    public Task OpenRoomAsync(Guid roomId, IReadOnlyList<Guid> participants, CallMediaSettings settings, CancellationToken ct = default) =>
+        Run(() => node.OpenRoom(roomId.ToString(), participants.Select(p => p.ToString()).ToArray()));
+
+    public Task<MediaAnswer> AnswerAsync(Guid roomId, Guid participant, string offerSdp, CancellationToken ct = default) => Run(() =>
+    {
+        var (session, sdp) = node.CreateSession(participant.ToString(), offerSdp, SfuSessionMode.Call, roomId.ToString());
+        return new MediaAnswer(session.Id, sdp);
+    });
+
+    public Task<MediaOffer> OfferAsync(Guid roomId, Guid participant, bool video, CancellationToken ct = default) => Run(() =>
+    {
+        var (id, sdp) = node.CreateOffer(participant.ToString(), roomId.ToString(), video);
+        return new MediaOffer(id, sdp);
+    });
+
+    public Task AcceptAnswerAsync(string offerId, Guid participant, string answerSdp, CancellationToken ct = default) =>
+        Run(() => node.AcceptAnswer(offerId, participant.ToString(), answerSdp));
+
+    public Task<bool> CloseRoomAsync(Guid roomId, CancellationToken ct = default) => Run(() => node.CloseRoom(roomId.ToString()));
+
+    public Task<IMediaNode?> PlaceAsync(IReadOnlyCollection<string> exclude, CancellationToken ct = default) =>
+        Task.FromResult<IMediaNode?>(node.IsRunning && !exclude.Contains(LocalId) ? this : null);
+
+    public Task<IMediaNode?> FindAsync(string nodeId, CancellationToken ct = default) =>
+        Task.FromResult<IMediaNode?>(nodeId == LocalId ? this : null);
+
+    private static Task<T> Run<T>(Func<T> action)
+    {
+        try { return Task.FromResult(action()); }
+        catch (SfuException e) { return Task.FromException<T>(new MediaNodeException(e.StatusCode, e.Code, e.Message)); }
+    }
+
+    private static Task Run(Action action) => Run(() => { action(); return true; });
+}
