@@ -40,20 +40,24 @@ public sealed class ChromiumBrowser : IAsyncDisposable
         return new ChromiumBrowser(playwright, context, profile);
     }
 
-    /// <summary>Opens the test client page on <paramref name="origin"/>.</summary>
-    public async Task<IPage> OpenClientAsync(Uri origin)
+    /// <summary>The official SignalR browser client, as npm installed it (scripts/setup.sh).</summary>
+    private static readonly string SignalRScript = Path.Combine(Testing.Services.RepoRoot.Path,
+        "tests", "node", "node_modules", "@microsoft", "signalr", "dist", "browser", "signalr.min.js");
+
+    /// <summary>Opens a test page (client.html: WHIP/WHEP; chat.html: a seed 000 /signaling client) on <paramref name="origin"/>.</summary>
+    public async Task<IPage> OpenClientAsync(Uri origin, string pageName = "client.html")
     {
         var page = await Context.NewPageAsync();
         await page.RouteAsync(new Uri(origin, "/e2e/**").ToString(), async route =>
         {
             var name = Path.GetFileName(new Uri(route.Request.Url).AbsolutePath);
-            var file = Path.Combine(PagesDir, name);
+            var file = name == "signalr.min.js" ? SignalRScript : Path.Combine(PagesDir, name);
             if (!File.Exists(file)) { await route.FulfillAsync(new() { Status = 404 }); return; }
             await route.FulfillAsync(new() { Status = 200, Body = await File.ReadAllTextAsync(file),
                 ContentType = name.EndsWith(".js") ? "text/javascript" : "text/html" });
         });
-        await page.GotoAsync(new Uri(origin, "/e2e/client.html").ToString());
-        await page.WaitForFunctionAsync("() => !!window.omegle");
+        await page.GotoAsync(new Uri(origin, "/e2e/" + pageName).ToString());
+        await page.WaitForFunctionAsync(pageName == "chat.html" ? "() => !!window.chat && !!window.omegle" : "() => !!window.omegle");
         return page;
     }
 

@@ -47,6 +47,7 @@ public static class SeedEnvironment
         ("CALL_MEDIA_MODE", "CallMedia:Mode"),
         ("CALL_MEDIA_P2P_FALLBACK", "CallMedia:P2pFallback"),
         ("SFU_CONSENT_TIMEOUT_SECONDS", "Sfu:ConsentTimeoutSeconds"),
+        ("SFU_CONSENT_CLOSE_SECONDS", "Sfu:ConsentCloseSeconds"),
         ("SFU_LISTEN_ADDRESS", "Sfu:ListenAddress"),
         ("SFU_ANNOUNCED_ADDRESS", "Sfu:AnnouncedAddress"),
         ("SFU_UDP_PORT", "Sfu:UdpPort"),

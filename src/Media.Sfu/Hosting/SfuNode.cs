@@ -224,7 +224,7 @@ public sealed class SfuNode : IHostedService, IDisposable
         if (!DtlsFingerprint.TryParse($"{negotiated.RemoteFingerprint.Algorithm} {negotiated.RemoteFingerprint.Value}", out var remoteFingerprint))
             throw new SfuException(400, "SDP_FINGERPRINT", "the remote DTLS fingerprint is not usable");
         var transport = new WebRtcTransport(id, Transports, _dtls!, role, ice, _logs.CreateLogger("Media.Sfu.Transport"), _clock,
-            TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds));
+            TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds), TimeSpan.FromSeconds(_options.ConsentCloseSeconds));
         transport.SetRemoteFingerprint(remoteFingerprint);
 
         var router = room?.Router ?? watched ?? new Router(id, _logs.CreateLogger("Media.Sfu.Router"), echo: mode == SfuSessionMode.Echo);

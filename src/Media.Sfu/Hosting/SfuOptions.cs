@@ -18,6 +18,8 @@ public sealed class SfuOptions
     public List<string> SrtpProfiles { get; set; } = new() { nameof(SrtpProfile.AeadAes128Gcm), nameof(SrtpProfile.AesCm128HmacSha1_80) };
     /// <summary>RFC 7675: no valid ICE check for this long → disconnected; ConsentCloseSeconds later → closed.</summary>
     public int ConsentTimeoutSeconds { get; set; } = 30;
+    /// <summary>RFC 7675 §5.1: media stops when consent lapses; the transport (and its call) closes this much later unless consent returns.</summary>
+    public int ConsentCloseSeconds { get; set; } = 10;
     /// <summary>A transport with no packet at all for this long is closed (it never connected, or its peer vanished).</summary>
     public int IdleTimeoutSeconds { get; set; } = 60;
     public int MaxTransports { get; set; } = 2000;
@@ -45,6 +47,7 @@ public sealed class SfuOptions
         foreach (var p in SrtpProfiles)
             if (!Enum.TryParse<SrtpProfile>(p, ignoreCase: true, out _)) yield return $"unknown SRTP profile '{p}' (AeadAes128Gcm, AesCm128HmacSha1_80)";
         if (ConsentTimeoutSeconds is < 5 or > 300) yield return "consent timeout must be 5–300 s";
+        if (ConsentCloseSeconds is < 0 or > 300) yield return "consent close grace must be 0–300 s";
         if (IdleTimeoutSeconds < ConsentTimeoutSeconds) yield return "idle timeout must not be shorter than the consent timeout";
         if (MaxTransports < 1) yield return "max transports must be positive";
         if (EchoMaxSeconds is < 5 or > 3600) yield return "echo duration must be 5–3600 s";

@@ -41,13 +41,13 @@ public sealed class WebRtcTransport : IDtlsDatagramSink, IDisposable
     private long _lastPacketTicks;
 
     public WebRtcTransport(string id, TransportTable table, DtlsContext dtls, DtlsRole role, IceCredentials credentials,
-        ILogger log, TimeProvider? clock = null, TimeSpan? consentTimeout = null)
+        ILogger log, TimeProvider? clock = null, TimeSpan? consentTimeout = null, TimeSpan? consentCloseGrace = null)
     {
         Id = id;
         _table = table;
         _log = log;
         Clock = clock ?? TimeProvider.System;
-        _ice = new IceLiteSession(credentials, Clock, consentTimeout);
+        _ice = new IceLiteSession(credentials, Clock, consentTimeout, consentCloseGrace);
         _dtls = new DtlsSession(dtls, role, this);
         _dtls.StateChanged += OnDtlsStateChanged;
         CreatedAt = Clock.GetUtcNow();

@@ -93,5 +93,8 @@ window.omegle = (() => {
     state.pc = null;
   }
 
-  return { startWhip, startWhep, offerOnly, stats, stop };
+  // Lets another script (signaling-client.js) hand over its peer connection, so stats() and stop() apply to it.
+  function attach(pc, stream) { state.pc = pc; state.stream = stream; state.location = null; }
+
+  return { startWhip, startWhep, offerOnly, stats, stop, attach };
 })();
