@@ -81,3 +81,14 @@ internal sealed class TurnCheck(IOptions<TurnOptions> options) : TimedCheck
             throw new TimeoutException("TURN server did not answer a STUN binding request");
     }
 }
+
+/// <summary>Calls need an SFU node: the one in this process, or a registered node that heartbeats (CALL_MEDIA_MODE=sfu).</summary>
+internal sealed class SfuCheck(IOptions<Calls.Media.CallMediaOptions> options, Calls.Media.IMediaPlacement placement) : TimedCheck
+{
+    public override string Name => "sfu";
+    protected override bool Configured => options.Value.UsesSfu;
+    protected override async Task ProbeAsync(CancellationToken ct)
+    {
+        if (await placement.PlaceAsync(Array.Empty<string>(), ct) is null) throw new InvalidOperationException("no SFU node can take calls");
+    }
+}

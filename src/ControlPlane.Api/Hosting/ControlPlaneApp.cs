@@ -136,6 +136,8 @@ public static class ControlPlaneApp
         services.AddSingleton<IReadinessCheck, DatabaseCheck>();
         services.AddSingleton<IReadinessCheck, RedisCheck>();
         services.AddSingleton<IReadinessCheck, TurnCheck>();
+        services.AddSingleton<IReadinessCheck, SfuCheck>();
+        services.AddSingleton<SystemProbes>();
 
         var origins = SeedEnvironment.List(config["Cors:Origins"]);
         services.AddCors(o => o.AddDefaultPolicy(p =>
