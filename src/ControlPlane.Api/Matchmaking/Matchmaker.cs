@@ -107,7 +107,7 @@ public sealed class Matchmaker(
     public async Task OnMatchedAsync(MatchedPair pair)
     {
         var now = Now;
-        var (route, node) = await media.OpenAsync(pair.Room);
+        var (route, node) = await media.OpenAsync(pair);
         sessions.Started(pair.Room, node);
         var waited = now - pair.Waited.JoinedAt;
         waits.Record(pair.Room.Type, waited);

@@ -27,8 +27,9 @@ public sealed class MediaCalls(
     private const int PlacementAttempts = 3;
 
     /// <summary>Places and opens the call's room; <see cref="MediaRoute.Unavailable"/> when no node takes it and fallback is off.</summary>
-    public async Task<(MediaRoute Route, string? NodeId)> OpenAsync(RoomSnapshot room, CancellationToken ct = default)
+    public async Task<(MediaRoute Route, string? NodeId)> OpenAsync(MatchedPair pair, CancellationToken ct = default)
     {
+        var room = pair.Room;
         if (room.Type == ChatType.Text) return (MediaRoute.None, null);
         if (!options.Value.UsesSfu) return (MediaRoute.PeerToPeer, null);
         var refused = new List<string>();
@@ -38,7 +39,9 @@ public sealed class MediaCalls(
             if (node is null) break;
             try
             {
-                var settings = new CallMediaSettings(room.Type == ChatType.Video);
+                var video = room.Type == ChatType.Video;
+                var (audioCap, videoCap) = options.Value.CapsFor(video, pair.Waited.Premium && pair.Joined.Premium, room.A.MaxBitrate, room.B.MaxBitrate);
+                var settings = new CallMediaSettings(video, audioCap, videoCap, options.Value.DropsOverCap);
                 await node.OpenRoomAsync(room.Id, [room.A.DeviceId, room.B.DeviceId], settings, ct);
                 await directory.SetAsync(room.Id, node.Id, ct);
                 log.LogInformation("Call {RoomId} ({Type}) placed on SFU node {Node}", room.Id, room.Type.Name(), node.Id);

@@ -24,7 +24,7 @@ public interface IMediaNode
 }
 
 /// <summary>The media limits of one call, decided by the control plane when it places the call.</summary>
-public sealed record CallMediaSettings(bool Video, int? AudioCapKbps = null, int? VideoCapKbps = null);
+public sealed record CallMediaSettings(bool Video, int? AudioCapKbps = null, int? VideoCapKbps = null, bool DropOverCap = false);
 
 public sealed record MediaAnswer(string SessionId, string Sdp);
 
