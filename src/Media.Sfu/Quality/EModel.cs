@@ -47,9 +47,12 @@ public static class EModel
     public static double RFactor(double lossFraction, double rttMs, double jitterMs, double bpl = DefaultBpl) =>
         Math.Clamp(DefaultR0 - DelayImpairment(EffectiveLatencyMs(rttMs, jitterMs)) - LossImpairment(lossFraction, bpl), 0, 100);
 
-    /// <summary>G.107 Annex B: MOS = 1 + 0.035R + 7·10⁻⁶·R(R − 60)(100 − R) for 0 &lt; R &lt; 100.</summary>
+    /// <summary>
+    /// G.107 Annex B: MOS = 1 + 0.035R + 7·10⁻⁶·R(R − 60)(100 − R) for 0 &lt; R &lt; 100, held at 1 where the
+    /// polynomial dips below it (R &lt; 6.5), so MOS never falls as R rises.
+    /// </summary>
     public static double MosFromR(double r) =>
-        r <= 0 ? 1 : r >= 100 ? 4.5 : 1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r);
+        r <= 0 ? 1 : r >= 100 ? 4.5 : Math.Max(1, 1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r));
 
     public static QualityLevel LevelOf(double r) => r >= GoodR ? QualityLevel.Good : r >= FairR ? QualityLevel.Fair : QualityLevel.Poor;
 
