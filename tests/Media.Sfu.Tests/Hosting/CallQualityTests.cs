@@ -141,6 +141,61 @@ public sealed class CallQualityTests
     }
 
     [Fact]
+    public void Hand_computed_sequence_with_wrap_reordering_duplicates_and_a_dropout()
+    {
+        using var h = new SfuNodeHarness();
+        var room = h.Node.OpenRoom("r", ["a", "b"]);
+        var (a, _) = h.Node.CreateSession("a", OfferA, SfuSessionMode.Call, "r");
+        ushort twcc = 0;
+        IncomingStreamQuality Interval(params int[] sequence)
+        {
+            foreach (var seq in sequence)
+            {
+                room.Router.OnRtp(a.Transport, MediaPacket(111, (ushort)seq, (uint)seq * 960, AudioSsrcA, 40, twcc++));
+                h.Clock.Advance(Frame);
+            }
+            room.Router.SendReports();
+            return h.Node.Quality().Rooms.Single().Participants.Single(p => p.UserId == "a").Incoming.Single(s => s.Kind == "audio");
+        }
+
+        // 65533 is probation (RFC 3550 A.1, MIN_SEQUENTIAL 2): counting starts at 65534. Wrap, 2 before 1, 1 twice.
+        var first = Interval(65533, 65534, 65535, 0, 2, 1, 1, 3);
+        Assert.Equal(0, first.FractionLost);
+        Assert.Equal(0, first.CumulativeLost);
+        Assert.Equal(1, first.DuplicatePackets);
+        Assert.Equal(8, first.Packets);
+
+        // 4 and 8 lost; 4007 jumps by 4000 ≥ MAX_DROPOUT (3000): not counted, and 9 goes on from 7.
+        var second = Interval(5, 6, 7, 4007, 9, 10);
+        Assert.Equal(2 / 7.0, second.FractionLost, 12);
+        Assert.Equal(2, second.CumulativeLost);
+        Assert.Equal(2 / 13.0, second.RecentLossFraction, 12);
+
+        // The sender restarts at 20000: two sequential packets after a dropout re-sync the statistics (A.1).
+        var third = Interval(20000, 20001, 20002, 20003, 20004, 20005, 20006, 20007, 20008, 20009, 20010);
+        Assert.Equal(0, third.FractionLost);
+        Assert.Equal(0, third.CumulativeLost);
+    }
+
+    [Fact]
+    public void Jitter_in_milliseconds_uses_the_codec_clock_rate()
+    {
+        using var h = new SfuNodeHarness();
+        var room = h.Node.OpenRoom("r", ["a", "b"]);
+        var (a, _) = h.Node.CreateSession("a", OfferA, SfuSessionMode.Call, "r");
+        // Timestamps 20 ms apart; arrivals (after the probation packet) at 0, 20, 45, 60, 80 ms.
+        // A.8: D = 0, +5 ms, −5 ms, 0 (×48 units/ms) → J = 240/16 = 15 → 15 + (240 − 15)/16 = 29.0625 → 29.0625·15/16.
+        var gaps = new[] { 20, 0, 20, 25, 15, 20 };
+        for (var i = 0; i < gaps.Length; i++)
+        {
+            h.Clock.Advance(TimeSpan.FromMilliseconds(gaps[i]));
+            room.Router.OnRtp(a.Transport, MediaPacket(111, (ushort)(100 + i), (uint)(i * 960), AudioSsrcA, 40, (ushort)i));
+        }
+        var stream = h.Node.Quality().Rooms.Single().Participants.Single(p => p.UserId == "a").Incoming.Single(s => s.Kind == "audio");
+        Assert.Equal(29.0625 * 15 / 16 / 48, stream.JitterMs, 9);
+    }
+
+    [Fact]
     public void Receiver_reports_give_the_downlink_view_rtt_and_keyframe_and_nack_counts()
     {
         using var h = new SfuNodeHarness();
