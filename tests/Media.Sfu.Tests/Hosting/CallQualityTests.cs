@@ -301,6 +301,43 @@ public sealed class CallQualityTests
         Assert.Equal(0, gauges.Value("sfu_streams", ("direction", "in"), ("kind", "audio")));
     }
 
+    [Fact]
+    public void The_packet_path_with_measurement_policing_and_feedback_does_not_allocate()
+    {
+        using var h = new SfuNodeHarness();
+        var room = h.Node.OpenRoom("r", ["a", "b"], new CallMediaPolicy(24, 300, OverCapPolicy.DropOverBudget));
+        var (a, answerA) = h.Node.CreateSession("a", OfferA, SfuSessionMode.Call, "r");
+        var (b, _) = h.Node.CreateSession("b", OfferB, SfuSessionMode.Call, "r");
+        var packets = Enumerable.Range(0, 3000).Select(i => i % 3 == 0
+            ? MediaPacket(111, (ushort)i, (uint)i * 960, AudioSsrcA, 160, (ushort)i)
+            : MediaPacket(96, (ushort)i, (uint)i * 3000, VideoSsrcA, 1100, (ushort)i)).ToArray();
+        var rtcp = new byte[200];
+        Assert.True(RtcpReceiverReport.TryWrite(rtcp, AudioSsrcA, [new ReportBlock(AnnouncedSsrc(answerA, "0"), 3, 7, 900, 100, 5, 6)], out var n));
+        Assert.True(GenericNack.TryWrite(rtcp.AsSpan(n), AudioSsrcA, AnnouncedSsrc(answerA, "1"), [5, 6], out var m));
+        var compound = rtcp[..(n + m)];
+
+        void Run(int from, int to)
+        {
+            for (var i = from; i < to; i++)
+            {
+                room.Router.OnRtp(a.Transport, packets[i]);
+                room.Router.OnRtp(b.Transport, packets[i]); // unknown SSRC on B: still recorded for transport-cc
+                if (i % 50 == 0)
+                {
+                    room.Router.OnRtcp(a.Transport, compound);
+                    room.Router.SendTransportFeedback();
+                }
+                h.Clock.Advance(TimeSpan.FromMilliseconds(7));
+            }
+        }
+
+        Run(0, 1000); // warm-up: JIT, first-use allocations
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Run(1000, 3000);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(room.Router.TransportCcOf(b.Transport)!.PacketsRecorded >= 3000);
+    }
+
     /// <summary>Every counter sample and histogram count/bucket, by name and labels.</summary>
     private static Dictionary<string, double> Counters(string exposition)
     {
