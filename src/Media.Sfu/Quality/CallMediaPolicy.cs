@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Media.Sfu.Quality;
 
 /// <summary>What the SFU does with a stream whose measured bitrate stays above its cap.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<OverCapPolicy>))]
 public enum OverCapPolicy : byte
 {
     /// <summary>Count the violation; forward everything.</summary>

@@ -33,13 +33,13 @@ public sealed class Producer
     /// <summary>Loss over the last report intervals, for the quality score.</summary>
     public LossWindow RecentLoss { get; } = new();
 
-    /// <summary>The report block values of the last interval (taken when the SFU sends its reports, ~1 s).</summary>
+    /// <summary>The report block values of the last interval (taken when the SFU sends its reports, ~1 s). Read under the <see cref="Statistics"/> lock.</summary>
     public Rtp.RtpReceptionSnapshot? LastInterval { get; private set; }
 
-    /// <summary>Records the interval the SFU just reported on (called once per report, under no lock).</summary>
+    /// <summary>Records the interval the SFU just reported on (called once per report).</summary>
     internal void OnIntervalReported(in Rtp.RtpReceptionSnapshot snapshot)
     {
-        LastInterval = snapshot;
+        lock (Statistics) LastInterval = snapshot;
         RecentLoss.Add(snapshot.ExpectedInInterval, snapshot.ExpectedInInterval - snapshot.ReceivedInInterval);
     }
 

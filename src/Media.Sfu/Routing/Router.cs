@@ -439,23 +439,29 @@ public sealed class Router : ITransportMediaSink
         var incoming = new List<IncomingStreamQuality>(member.Producers.Length);
         foreach (var p in member.Producers)
         {
-            long bitrate, lost, duplicates;
-            double jitterMs;
+            long bitrate, lost, duplicates, violations = 0, dropped = 0;
+            double jitterMs, fraction = 0;
+            var overCap = false;
+            var cap = p.CapMonitor;
             lock (p.Statistics)
             {
                 bitrate = p.Bitrate.BitsPerSecond(nowUs);
                 lost = p.Statistics.ExpectedPackets - p.Statistics.ReceivedPackets;
                 jitterMs = p.Statistics.JitterMilliseconds;
                 duplicates = p.Statistics.DuplicatePackets;
+                if (p.LastInterval is { ExpectedInInterval: > 0 } i)
+                    fraction = Math.Clamp((i.ExpectedInInterval - i.ReceivedInInterval) / (double)i.ExpectedInInterval, 0, 1);
+                if (cap is not null)
+                {
+                    violations = cap.Violations;
+                    dropped = cap.PacketsDropped;
+                    overCap = cap.IsOverCap;
+                }
             }
-            var interval = p.LastInterval;
-            var fraction = interval is { ExpectedInInterval: > 0 } i
-                ? Math.Max(0, i.ExpectedInInterval - i.ReceivedInInterval) / (double)i.ExpectedInInterval : 0;
-            var cap = p.CapMonitor;
             incoming.Add(new IncomingStreamQuality(p.Parameters.Mid, p.Kind.ToSdp(), p.Ssrc, p.Parameters.Media.Codecs.FirstOrDefault()?.Name,
                 (int)p.ClockRate, p.PacketsReceived, p.BytesReceived, bitrate, fraction, lost, p.RecentLoss.Fraction, p.RecentLoss.Expected,
                 jitterMs, duplicates, p.RetransmissionsReceived, Interlocked.Read(ref p.KeyframeRequestsSent),
-                cap is null ? null : (int)(cap.CapBps / 1000), cap?.Violations ?? 0, cap?.IsOverCap ?? false, cap?.PacketsDropped ?? 0));
+                cap is null ? null : (int)(cap.CapBps / 1000), violations, overCap, dropped));
         }
         var outgoing = new List<OutgoingStreamQuality>(member.Slots.Length);
         double rttSum = 0;

@@ -85,6 +85,12 @@ public sealed class CallQualityTests
         Assert.InRange(stream.PacketsDroppedOverCap, 200, 212);
         Assert.Equal(500, room.Router.TransportCcOf(a.Transport)!.PacketsRecorded);
 
+        // Plain records: they serialize as they are, enums as text.
+        var json = System.Text.Json.JsonSerializer.Serialize(h.Node.Quality());
+        Assert.Contains("\"OverCap\":\"DropOverBudget\"", json);
+        Assert.Contains("\"CapViolations\":1", json);
+        Assert.Contains("\"State\":\"absent\"", json);
+
         var metrics = PrometheusTextParser.Parse(h.Node.RenderMetrics());
         Assert.Equal(1, metrics.Value("sfu_bitrate_cap_violations_total", ("kind", "audio")));
         Assert.Equal(stream.PacketsDroppedOverCap, metrics.Value("sfu_packets_dropped_over_cap_total", ("kind", "audio")));
