@@ -32,7 +32,8 @@ public sealed record ParticipantQuality(
 
 /// <summary>
 /// A stream the SFU receives from the participant. Packets/bytes count original packets (RTP header included);
-/// <paramref name="BitrateBps"/> is RTP payload bits per second over the last 5 s. Loss and jitter follow RFC 3550
+/// <paramref name="PayloadBytes"/> their RTP payload (what caps and WebRTC's bytesReceived count), and
+/// <paramref name="BitrateBps"/> payload bits per second over the last 5 s (average longer spans from PayloadBytes). Loss and jitter follow RFC 3550
 /// A.1/A.3/A.8: <paramref name="FractionLost"/> over the last report interval (~1 s), <paramref name="CumulativeLost"/>
 /// since the stream began (negative with duplicates), <paramref name="RecentLossFraction"/> over the last
 /// <paramref name="RecentExpected"/> expected packets (~5 s), jitter converted with the codec clock rate.
@@ -45,6 +46,7 @@ public sealed record IncomingStreamQuality(
     int ClockRate,
     long Packets,
     long Bytes,
+    long PayloadBytes,
     long BitrateBps,
     double FractionLost,
     long CumulativeLost,
@@ -61,7 +63,8 @@ public sealed record IncomingStreamQuality(
 
 /// <summary>
 /// A stream the SFU sends to the participant (one of its m-lines), with the participant's view of it from its
-/// RTCP report blocks (RFC 3550 §6.4.1; null until one arrived) and the RTT derived from LSR/DLSR.
+/// RTCP report blocks (RFC 3550 §6.4.1; null until one arrived) and the RTT derived from LSR/DLSR. Packets,
+/// bytes and payload bytes count everything sent on this m-line, whichever publisher fed it.
 /// <paramref name="NacksReceived"/> counts the sequence numbers the participant asked for.
 /// </summary>
 public sealed record OutgoingStreamQuality(
@@ -71,6 +74,7 @@ public sealed record OutgoingStreamQuality(
     string? SourceUserId,
     long Packets,
     long Bytes,
+    long PayloadBytes,
     long BitrateBps,
     double? ReceiverFractionLost,
     long? ReceiverCumulativeLost,

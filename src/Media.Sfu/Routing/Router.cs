@@ -439,13 +439,14 @@ public sealed class Router : ITransportMediaSink
         var incoming = new List<IncomingStreamQuality>(member.Producers.Length);
         foreach (var p in member.Producers)
         {
-            long bitrate, lost, duplicates, violations = 0, dropped = 0;
+            long bitrate, payloadBytes, lost, duplicates, violations = 0, dropped = 0;
             double jitterMs, fraction = 0;
             var overCap = false;
             var cap = p.CapMonitor;
             lock (p.Statistics)
             {
                 bitrate = p.Bitrate.BitsPerSecond(nowUs);
+                payloadBytes = p.Bitrate.TotalBytes;
                 lost = p.Statistics.ExpectedPackets - p.Statistics.ReceivedPackets;
                 jitterMs = p.Statistics.JitterMilliseconds;
                 duplicates = p.Statistics.DuplicatePackets;
@@ -459,7 +460,7 @@ public sealed class Router : ITransportMediaSink
                 }
             }
             incoming.Add(new IncomingStreamQuality(p.Parameters.Mid, p.Kind.ToSdp(), p.Ssrc, p.Parameters.Media.Codecs.FirstOrDefault()?.Name,
-                (int)p.ClockRate, p.PacketsReceived, p.BytesReceived, bitrate, fraction, lost, p.RecentLoss.Fraction, p.RecentLoss.Expected,
+                (int)p.ClockRate, p.PacketsReceived, p.BytesReceived, payloadBytes, bitrate, fraction, lost, p.RecentLoss.Fraction, p.RecentLoss.Expected,
                 jitterMs, duplicates, p.RetransmissionsReceived, Interlocked.Read(ref p.KeyframeRequestsSent),
                 cap is null ? null : (int)(cap.CapBps / 1000), violations, overCap, dropped));
         }
@@ -474,7 +475,7 @@ public sealed class Router : ITransportMediaSink
             if (rtt is { } r) { rttSum += r; rttCount++; }
             outgoing.Add(new OutgoingStreamQuality(slot.Media.Mid, slot.Kind.ToSdp(), slot.Ssrc,
                 c is null || nameOf is null ? null : nameOf(c.Producer.Transport),
-                slot.PacketsSent, slot.BytesSent, slot.Bitrate.BitsPerSecond(nowUs),
+                slot.PacketsSent, slot.BytesSent, slot.Bitrate.TotalBytes, slot.Bitrate.BitsPerSecond(nowUs),
                 report?.FractionLost / 256.0, report?.CumulativeLost, slot.ReceiverLoss.Fraction, slot.ReceiverLoss.Expected,
                 report is { } b ? b.Jitter * 1000.0 / slot.ClockRate : null, rtt,
                 c?.NacksReceived ?? 0, c?.PliReceived ?? 0, c?.FirReceived ?? 0, c?.RetransmissionsSent ?? 0, c?.RetransmissionsMissed ?? 0));

@@ -77,6 +77,8 @@ public sealed class CallQualityTests
         Assert.Equal(48000, stream.ClockRate);
         Assert.Equal(500, stream.Packets);
         Assert.Equal(64_000, stream.BitrateBps);
+        Assert.Equal(500 * 160, stream.PayloadBytes);
+        Assert.Equal(500 * (160 + 12 + 8), stream.Bytes); // header 12 + one-byte extension block 8
         Assert.Equal(24, stream.CapKbps);
         Assert.Equal(1, stream.CapViolations);
         Assert.True(stream.OverCap);

@@ -75,10 +75,10 @@ public sealed class EModelTests
     }
 
     private static IncomingStreamQuality In(string kind, long expected, double loss, double jitterMs, long packets = 100) =>
-        new("0", kind, 1, "opus", 48000, packets, packets * 100, 32000, loss, 0, loss, expected, jitterMs, 0, 0, 0, null, 0, false, 0);
+        new("0", kind, 1, "opus", 48000, packets, packets * 100, packets * 80, 32000, loss, 0, loss, expected, jitterMs, 0, 0, 0, null, 0, false, 0);
 
     private static OutgoingStreamQuality Out(string kind, long expected, double loss, double? jitterMs, double? rtt) =>
-        new("1", kind, 2, "peer", 100, 10000, 32000, jitterMs is null ? null : loss, 0, loss, expected, jitterMs, rtt, 0, 0, 0, 0, 0);
+        new("1", kind, 2, "peer", 100, 10000, 8000, 32000, jitterMs is null ? null : loss, 0, loss, expected, jitterMs, rtt, 0, 0, 0, 0, 0);
 
     [Fact]
     public void Participant_score_takes_the_worse_direction_and_audio_jitter()
