@@ -47,6 +47,27 @@ public sealed class CallQualityTests
     }
 
     [Fact]
+    public void Transport_cc_is_recorded_only_where_negotiated_and_enabled()
+    {
+        using (var h = new SfuNodeHarness())
+        {
+            var room = h.Node.OpenRoom("r", ["a"]);
+            var (a, _) = h.Node.CreateSession("a", OfferA, SfuSessionMode.Call, "r");
+            Assert.Equal(TransportCcId, room.Router.TransportCcOf(a.Transport)!.ExtensionId);
+            // Without the extension in the offer there is nothing to report on.
+            var withoutCc = OfferA.Replace("a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n", "");
+            var (plain, _) = h.Node.CreateSession("a", withoutCc, SfuSessionMode.Echo);
+            Assert.Null(plain.Router.TransportCcOf(plain.Transport));
+        }
+        using (var off = new SfuNodeHarness(o => o.SendTransportCc = false))
+        {
+            var room = off.Node.OpenRoom("r", ["a"]);
+            var (a, _) = off.Node.CreateSession("a", OfferA, SfuSessionMode.Call, "r");
+            Assert.Null(room.Router.TransportCcOf(a.Transport));
+        }
+    }
+
+    [Fact]
     public void An_invalid_policy_is_refused_and_an_open_room_keeps_its_policy()
     {
         using var h = new SfuNodeHarness();

@@ -38,5 +38,10 @@ public sealed class BandwidthFeedbackTests
         Assert.NotEmpty(new BandwidthFeedbackSettings(FloorKbps: 1000, CeilingKbps: 500).Validate());
         Assert.NotEmpty(new BandwidthFeedbackSettings(Headroom: 0.5).Validate());
         Assert.NotEmpty(new BandwidthFeedbackSettings(FloorKbps: 0).Validate());
+        // The node's options carry them (section "Sfu") and refuse bad values at start-up.
+        Assert.Empty(new Media.Sfu.Hosting.SfuOptions().Validate());
+        Assert.Contains(new Media.Sfu.Hosting.SfuOptions { RembCeilingKbps = 100 }.Validate(), e => e.Contains("REMB ceiling"));
+        var settings = new Media.Sfu.Hosting.SfuOptions { RembFloorKbps = 100, RembCeilingKbps = 900, SendTransportCc = false }.FeedbackSettings();
+        Assert.Equal(new BandwidthFeedbackSettings(100, 900, 1.5, SendRemb: true, SendTransportCc: false), settings);
     }
 }
