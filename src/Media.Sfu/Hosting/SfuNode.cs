@@ -5,6 +5,7 @@ using Media.Sfu.Dtls;
 using Media.Sfu.Ice;
 using Media.Sfu.Native;
 using Media.Sfu.Net;
+using Media.Sfu.Quality;
 using Media.Sfu.Routing;
 using Media.Sfu.Sdp;
 using Media.Sfu.Transports;
@@ -26,7 +27,7 @@ public sealed class SfuException(int statusCode, string code, string message) : 
 /// One SFU node: the shared media sockets (UDP and ICE-TCP), the DTLS context with its certificate, the
 /// transport table, the WHIP sessions and a housekeeping tick. Hosted in the control plane or alone.
 /// </summary>
-public sealed class SfuNode : IHostedService, IDisposable
+public sealed partial class SfuNode : IHostedService, IDisposable
 {
     private readonly SfuOptions _options;
     private readonly ILoggerFactory _logs;
@@ -97,14 +98,18 @@ public sealed class SfuNode : IHostedService, IDisposable
         return list;
     }
 
-    /// <summary>Opens (or returns) a call room that only the named users may join. Idempotent.</summary>
-    public CallRoom OpenRoom(string roomId, IReadOnlyCollection<string> participants)
+    /// <summary>
+    /// Opens (or returns) a call room that only the named users may join. Idempotent (an existing room keeps its
+    /// policy). <paramref name="policy"/> caps the call's bitrates (see <see cref="CallMediaPolicy"/>).
+    /// </summary>
+    public CallRoom OpenRoom(string roomId, IReadOnlyCollection<string> participants, CallMediaPolicy? policy = null)
     {
         if (string.IsNullOrWhiteSpace(roomId) || roomId.Length > 128) throw new SfuException(400, "VALIDATION_FAILED", "a room id is 1–128 characters");
+        if (policy?.Validate().FirstOrDefault() is { } invalid) throw new SfuException(400, "VALIDATION_FAILED", invalid);
         return _rooms.GetOrAdd(roomId, id =>
         {
             _log.LogInformation("Room {RoomId} opened for {Participants} participants", id, participants.Count);
-            return new CallRoom(id, new Router(id, _logs.CreateLogger("Media.Sfu.Router")), participants, _clock.GetUtcNow());
+            return new CallRoom(id, NewRouter(id, echo: false, policy), participants, _clock.GetUtcNow());
         });
     }
 
@@ -154,6 +159,8 @@ public sealed class SfuNode : IHostedService, IDisposable
         {
             Transport = LocalTransport(ice),
             OutgoingStreams = outgoing,
+            AudioBitrateCapKbps = room?.Policy?.AudioCapKbps,
+            VideoBitrateCapKbps = room?.Policy?.VideoCapKbps,
             Directions = mode == SfuSessionMode.Publish ? offer!.Media.Where(m => m.Mid is not null).ToDictionary(m => m.Mid!, _ => MediaDirection.RecvOnly) : new Dictionary<string, MediaDirection>(),
         });
         if (!result.IsSuccess) throw new SfuException(400, "SDP_" + result.Error.ToString().ToUpperInvariant(), result.ErrorMessage ?? "the offer cannot be answered");
@@ -227,7 +234,7 @@ public sealed class SfuNode : IHostedService, IDisposable
             TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds), TimeSpan.FromSeconds(_options.ConsentCloseSeconds));
         transport.SetRemoteFingerprint(remoteFingerprint);
 
-        var router = room?.Router ?? watched ?? new Router(id, _logs.CreateLogger("Media.Sfu.Router"), echo: mode == SfuSessionMode.Echo);
+        var router = room?.Router ?? watched ?? NewRouter(id, echo: mode == SfuSessionMode.Echo, policy: null);
         var ttl = mode == SfuSessionMode.Echo ? TimeSpan.FromSeconds(_options.EchoMaxSeconds) : TimeSpan.FromHours(12);
         var session = new SfuSession(id, ownerUserId, mode, router, transport, _clock.GetUtcNow() + ttl)
         {
@@ -293,11 +300,12 @@ public sealed class SfuNode : IHostedService, IDisposable
         {
             var idle = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds);
             foreach (var t in Transports.All) t.Tick(idle);
+            var routers = new HashSet<Router>();
+            foreach (var s in _sessions.Values) routers.Add(s.Router);
+            foreach (var r in routers) r.SendTransportFeedback();
             if (Environment.TickCount64 - _lastReportTicks >= 1000)
             {
                 _lastReportTicks = Environment.TickCount64;
-                var routers = new HashSet<Router>();
-                foreach (var s in _sessions.Values) routers.Add(s.Router);
                 foreach (var r in routers) r.SendReports();
             }
             var now = _clock.GetUtcNow();

@@ -27,8 +27,17 @@ public sealed class SfuOptions
     public int EchoMaxSeconds { get; set; } = 120;
     /// <summary>An offer the SFU made (to a call participant waiting for one) lapses unanswered after this long.</summary>
     public int OfferTimeoutSeconds { get; set; } = 60;
-    /// <summary>Housekeeping period: DTLS retransmissions, consent, idle sweeps.</summary>
+    /// <summary>Housekeeping period: DTLS retransmissions, consent, idle sweeps, transport-cc feedback.</summary>
     public int TickMilliseconds { get; set; } = 100;
+    /// <summary>REMB to video publishers: measured bitrate × headroom, within floor and ceiling (kbps), below the call's video cap.</summary>
+    public bool SendRemb { get; set; } = true;
+    public int RembFloorKbps { get; set; } = 300;
+    public int RembCeilingKbps { get; set; } = 2500;
+    public double RembHeadroom { get; set; } = 1.5;
+    /// <summary>Transport-wide congestion control feedback every tick where the browser negotiated it.</summary>
+    public bool SendTransportCc { get; set; } = true;
+
+    public Quality.BandwidthFeedbackSettings FeedbackSettings() => new(RembFloorKbps, RembCeilingKbps, RembHeadroom, SendRemb, SendTransportCc);
 
     public IPAddress ListenIp => IPAddress.Parse(ListenAddress);
     public IPAddress CandidateIp => IPAddress.Parse(string.IsNullOrWhiteSpace(AnnouncedAddress) ? AnnouncedFallback : AnnouncedAddress);
@@ -53,5 +62,6 @@ public sealed class SfuOptions
         if (EchoMaxSeconds is < 5 or > 3600) yield return "echo duration must be 5–3600 s";
         if (OfferTimeoutSeconds is < 5 or > 600) yield return "offer timeout must be 5–600 s";
         if (TickMilliseconds is < 10 or > 1000) yield return "tick must be 10–1000 ms";
+        foreach (var e in FeedbackSettings().Validate()) yield return e;
     }
 }

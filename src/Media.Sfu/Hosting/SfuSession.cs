@@ -51,4 +51,6 @@ public sealed class CallRoom(string id, Router router, IReadOnlyCollection<strin
     public Router Router { get; } = router;
     public IReadOnlyCollection<string> Participants { get; } = participants;
     public DateTimeOffset OpenedAt { get; } = openedAt;
+    /// <summary>The call's bitrate caps and over-cap policy (null = none).</summary>
+    public Quality.CallMediaPolicy? Policy => Router.Policy;
 }

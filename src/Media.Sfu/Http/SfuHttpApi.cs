@@ -87,6 +87,16 @@ public static class SfuHttpApi
         return group;
     }
 
+    /// <summary>
+    /// Maps the SFU's Prometheus exposition (text format 0.0.4) at <paramref name="path"/>, without authentication
+    /// (scrapers do not sign in; put it on an internal port or path if it must not be public). The host decides
+    /// where: a standalone node at <c>/metrics</c>; a control plane that writes its own families may call
+    /// <see cref="SfuNode.WriteMetrics"/> into the same exposition instead.
+    /// </summary>
+    public static RouteHandlerBuilder MapSfuMetrics(this IEndpointRouteBuilder app, string path = "/metrics") =>
+        app.MapGet(path, (SfuNode node) => Results.Text(node.RenderMetrics(), Prometheus.Text.PrometheusTextWriter.ContentType))
+            .AllowAnonymous();
+
     private static async Task<IResult> AnswerOfferAsync(HttpContext http, SfuNode node, SfuSessionMode mode, string? roomId)
     {
         if (!IsContentType(http.Request, "application/sdp"))

@@ -34,8 +34,22 @@ public sealed class Consumer
     public MediaKind Kind => Producer.Kind;
     public bool IsClosed { get; private set; }
     public long PacketsForwarded, BytesForwarded, PacketsNotSent, NacksReceived, RetransmissionsSent, RetransmissionsMissed;
+    /// <summary>Keyframe requests the receiver sent about this stream (RFC 4585 §6.3.1 PLI, RFC 5104 §4.3.1 FIR).</summary>
+    public long PliReceived, FirReceived;
+    internal bool Retired;
 
-    internal void Forward(ReadOnlySpan<byte> packet, ushort sequence, uint timestamp, byte payloadType)
+    internal void AddCounters(ref Quality.MediaCounters c)
+    {
+        c.PacketsOut += PacketsForwarded;
+        c.BytesOut += BytesForwarded;
+        c.NacksReceived += NacksReceived;
+        c.RetransmissionsSent += RetransmissionsSent;
+        c.RetransmissionsMissed += RetransmissionsMissed;
+        c.PliReceived += PliReceived;
+        c.FirReceived += FirReceived;
+    }
+
+    internal void Forward(ReadOnlySpan<byte> packet, ushort sequence, uint timestamp, byte payloadType, int payloadLength, long nowUs)
     {
         if (IsClosed) return;
         var pt = _payloadTypeMap[payloadType & 0x7F];
@@ -59,6 +73,9 @@ public sealed class Consumer
         {
             PacketsForwarded++;
             BytesForwarded += packet.Length;
+            slot.PacketsSent++;
+            slot.BytesSent += packet.Length;
+            slot.Bitrate.Add(nowUs, payloadLength);
             if (!slot.HasSent || (short)(outSequence - slot.LastSequence) > 0) { slot.LastSequence = outSequence; slot.LastTimestamp = outTimestamp; }
             slot.LastSentTicks = Transport.Clock.GetTimestamp();
             slot.HasSent = true;
