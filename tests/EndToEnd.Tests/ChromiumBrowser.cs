@@ -26,6 +26,9 @@ public sealed class ChromiumBrowser : IAsyncDisposable
     {
         var playwright = await Playwright.CreateAsync();
         var profile = Path.Combine(Path.GetTempPath(), "omegle-tests-chromium-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(profile);
+        var audio = Path.Combine(profile, "fake-audio.wav");
+        FakeAudio.Write(audio, TimeSpan.FromSeconds(20));
         var context = await playwright.Chromium.LaunchPersistentContextAsync(profile, new BrowserTypeLaunchPersistentContextOptions
         {
             ExecutablePath = "/usr/bin/chromium",
@@ -35,6 +38,9 @@ public sealed class ChromiumBrowser : IAsyncDisposable
                 "--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
                 "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
+                // Speech-like noisy audio instead of the default beep, which Opus encodes at ~19 kbps whatever the cap:
+                // bitrate caps can only be seen with audio that wants more (it loops).
+                "--use-file-for-fake-audio-capture=" + audio,
             },
         });
         return new ChromiumBrowser(playwright, context, profile);

@@ -130,8 +130,10 @@ public sealed class ChatRooms(
         if (ended is null) return null;
         var room = ended.Room;
         foreach (var p in room.Participants) typing.Stop(p.DeviceId);
-        sessions.Ended(room, CauseName(cause), by, Now);
-        await Task.WhenAll(notify.EndedAsync(room, p => ReasonFor(cause, p.DeviceId, by), by), media.CloseAsync(room.Id));
+        var now = Now;
+        var closing = media.CloseAsync(room.Id);
+        await notify.EndedAsync(room, p => ReasonFor(cause, p.DeviceId, by), by);
+        sessions.Ended(room, CauseName(cause), by, now, await closing);
         return ended;
     }
 

@@ -53,6 +53,8 @@ public static class SeedEnvironment
         ("CALL_VIDEO_CAP_KBPS", "CallMedia:VideoCapKbps"),
         ("CALL_PREMIUM_VIDEO_CAP_KBPS", "CallMedia:PremiumVideoCapKbps"),
         ("CALL_OVER_CAP_POLICY", "CallMedia:OverCapPolicy"),
+        ("QUALITY_SAMPLE_MS", "CallQuality:SampleMilliseconds"),
+        ("QUALITY_ALERT_SECONDS", "CallQuality:PoorAlertSeconds"),
         ("SFU_CONSENT_TIMEOUT_SECONDS", "Sfu:ConsentTimeoutSeconds"),
         ("SFU_CONSENT_CLOSE_SECONDS", "Sfu:ConsentCloseSeconds"),
         ("SFU_LISTEN_ADDRESS", "Sfu:ListenAddress"),

@@ -128,6 +128,10 @@ public static class HealthEndpoints
             return Envelope(Worst(all), all.ToDictionary(c => c.Name, c => new { status = c.Status, responseTime = c.ResponseTime, data = c.Data }));
         });
 
+        // Prometheus scrapes at the root, unauthenticated like the probes (it carries counts, no personal data).
+        app.MapGet("/metrics", async (ControlPlaneMetrics metrics, IServiceProvider services, CancellationToken ct) =>
+            Results.Text(await metrics.RenderAsync(services, ct), Prometheus.Text.PrometheusTextWriter.ContentType)).AllowAnonymous();
+
         return group;
     }
 

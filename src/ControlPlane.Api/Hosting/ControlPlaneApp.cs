@@ -17,6 +17,7 @@ using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
 using ControlPlane.Api.Calls.Media;
+using ControlPlane.Api.Calls.Quality;
 using Media.Sfu.Hosting;
 using Media.Sfu.Http;
 using Turn.Auth;
@@ -132,12 +133,14 @@ public static class ControlPlaneApp
         if (config.GetValue("Sfu:Enabled", true)) services.AddSfu(config);
         services.AddSignaling(config);
         services.AddCallMedia(config);
+        services.AddCallQuality();
 
         services.AddSingleton<IReadinessCheck, DatabaseCheck>();
         services.AddSingleton<IReadinessCheck, RedisCheck>();
         services.AddSingleton<IReadinessCheck, TurnCheck>();
         services.AddSingleton<IReadinessCheck, SfuCheck>();
         services.AddSingleton<SystemProbes>();
+        services.AddSingleton<ControlPlaneMetrics>();
 
         var origins = SeedEnvironment.List(config["Cors:Origins"]);
         services.AddCors(o => o.AddDefaultPolicy(p =>
@@ -195,6 +198,7 @@ public static class ControlPlaneApp
         if (app.Services.GetService<SfuNode>() is not null) app.MapSfuApi("/sfu");
         app.MapSignaling();
         app.MapModeration();
+        app.MapCallQuality();
         // No MapFallback: it would outrank routing's own 405/415 answers. Unmatched routes end as empty 404s,
         // which UseApiErrorShape's status-code handler writes in the error shape.
     }

@@ -186,7 +186,12 @@ public sealed partial class SfuNode : IHostedService, IDisposable
             new("0", MediaKind.Audio) { Stream = new OutgoingStream(RandomSsrc(), null, cname, "peer", "audio-0") },
         };
         if (video) sections.Add(new("1", MediaKind.Video) { Stream = new OutgoingStream(RandomSsrc(), RandomSsrc(), cname, "peer", "video-1") });
-        if (!SdpOfferer.TryCreateOffer(new OfferOptions { Transport = LocalTransport(ice), Media = sections }, out var offer, out var error))
+        var offerOptions = new OfferOptions
+        {
+            Transport = LocalTransport(ice), Media = sections,
+            AudioBitrateCapKbps = room.Policy?.AudioCapKbps, VideoBitrateCapKbps = room.Policy?.VideoCapKbps,
+        };
+        if (!SdpOfferer.TryCreateOffer(offerOptions, out var offer, out var error))
             throw new SfuException(500, "SDP_OFFER_FAILED", error);
         var id = Guid.NewGuid().ToString("N");
         _pendingOffers[id] = new PendingOffer(ownerUserId, room, ice, offer, _clock.GetUtcNow() + TimeSpan.FromSeconds(_options.OfferTimeoutSeconds));

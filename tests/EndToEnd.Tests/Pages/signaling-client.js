@@ -15,9 +15,9 @@ window.chat = (() => {
     await conn.start();
   }
 
-  async function join(chatType) {
+  async function join(chatType, preferences = {}) {
     st.chatType = chatType;
-    await st.conn.invoke('join-queue', { preferences: { chatType } });
+    await st.conn.invoke('join-queue', { preferences: { chatType, ...preferences } });
   }
 
   // Test-only: send this page's media to another UDP port (a loss shim in front of the SFU) and drop TCP candidates.

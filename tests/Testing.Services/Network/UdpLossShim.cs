@@ -42,6 +42,13 @@ public sealed class UdpLossShim : IAsyncDisposable
     /// <summary>Share of target → client datagrams dropped (0–1).</summary>
     public double LossToClient { get; set; }
     public bool Blackhole { get; set; }
+    /// <summary>
+    /// When set, client → target RTP is dropped deterministically: every Nth packet of each SSRC (20 = exactly 5 % of
+    /// every stream), so a measured loss can be checked tightly. RTP is recognised by RFC 7983's first byte (128–191)
+    /// and a payload type outside RTCP's range; its SSRC is in clear under SRTP.
+    /// </summary>
+    public int? DropEveryNthRtpToTarget { get; set; }
+    private readonly ConcurrentDictionary<uint, int> _rtpCounts = new();
     public long ForwardedToTarget => Interlocked.Read(ref _toTarget);
     public long DroppedToTarget => Interlocked.Read(ref _toTargetDropped);
     public long ForwardedToClient => Interlocked.Read(ref _toClient);
@@ -52,6 +59,16 @@ public sealed class UdpLossShim : IAsyncDisposable
         if (Blackhole) return true;
         if (share <= 0) return false;
         lock (_random) return _random.NextDouble() < share;
+    }
+
+    private bool DropNthRtp(ReadOnlySpan<byte> datagram)
+    {
+        if (DropEveryNthRtpToTarget is not { } n || datagram.Length < 12 || datagram[0] is < 128 or > 191) return false;
+        var pt = datagram[1] & 0x7F;
+        if (pt is >= 64 and <= 95) return false; // RTCP (RFC 5761 §4)
+        var ssrc = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(datagram[8..]);
+        var count = _rtpCounts.AddOrUpdate(ssrc, 1, (_, c) => c + 1);
+        return count % n == 0;
     }
 
     private async Task FrontLoopAsync()
@@ -65,7 +82,7 @@ public sealed class UdpLossShim : IAsyncDisposable
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { return; }
             catch (SocketException) { continue; } // ICMP port unreachable from a client that went away
             var client = (IPEndPoint)r.RemoteEndPoint;
-            if (Drop(LossToTarget)) { Interlocked.Increment(ref _toTargetDropped); continue; }
+            if (Drop(LossToTarget) || DropNthRtp(buffer.AsSpan(0, r.ReceivedBytes))) { Interlocked.Increment(ref _toTargetDropped); continue; }
             var upstream = _upstreams.GetOrAdd(client, c =>
             {
                 var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);

@@ -1,4 +1,5 @@
 using Media.Sfu.Hosting;
+using Media.Sfu.Quality;
 
 namespace ControlPlane.Api.Calls.Media;
 
@@ -10,7 +11,11 @@ public sealed class LocalMediaNode(SfuNode node) : IMediaNode, IMediaPlacement
     public string Id => LocalId;
 
     public Task OpenRoomAsync(Guid roomId, IReadOnlyList<Guid> participants, CallMediaSettings settings, CancellationToken ct = default) =>
-        Run(() => node.OpenRoom(roomId.ToString(), participants.Select(p => p.ToString()).ToArray()));
+        Run(() => node.OpenRoom(roomId.ToString(), participants.Select(p => p.ToString()).ToArray(), Policy(settings)));
+
+    /// <summary>The SFU's form of a call's limits.</summary>
+    public static CallMediaPolicy Policy(CallMediaSettings s) =>
+        new(s.AudioCapKbps, s.Video ? s.VideoCapKbps : null, s.DropOverCap ? OverCapPolicy.DropOverBudget : OverCapPolicy.ReportOnly);
 
     public Task<MediaAnswer> AnswerAsync(Guid roomId, Guid participant, string offerSdp, CancellationToken ct = default) => Run(() =>
     {

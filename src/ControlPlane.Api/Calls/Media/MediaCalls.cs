@@ -21,6 +21,7 @@ public sealed class MediaCalls(
     IMediaPlacement placement,
     IMediaCallDirectory directory,
     DeviceMessenger messenger,
+    Quality.CallQualityMonitor quality,
     IOptions<CallMediaOptions> options,
     ILogger<MediaCalls> log)
 {
@@ -121,11 +122,15 @@ public sealed class MediaCalls(
         return true;
     }
 
-    /// <summary>Closes the room's transports on its node (once, however many nodes end the room).</summary>
-    public async Task CloseAsync(Guid roomId, CancellationToken ct = default)
+    /// <summary>
+    /// Closes the room's transports on its node (once, however many nodes end the room). Returns the call's quality
+    /// summary as JSON when this node sampled it, for the call record.
+    /// </summary>
+    public async Task<string?> CloseAsync(Guid roomId, CancellationToken ct = default)
     {
         var entry = await directory.RemoveAsync(roomId, ct);
-        if (entry is null) return;
+        if (entry is null) return null;
+        var summary = quality.Finish(roomId.ToString());
         try
         {
             if (await placement.FindAsync(entry.NodeId, ct) is { } node) await node.CloseRoomAsync(roomId, ct);
@@ -135,6 +140,7 @@ public sealed class MediaCalls(
         {
             log.LogWarning("Closing call {RoomId} on SFU node {Node} failed: {Error}", roomId, entry.NodeId, e.Message);
         }
+        return summary is null ? null : JsonSerializer.Serialize(summary, DeviceMessenger.WireJson);
     }
 
     private async Task<IMediaNode> RequireNodeAsync(MediaCallEntry entry, CancellationToken ct) =>

@@ -16,7 +16,7 @@ namespace ControlPlane.Api.Calls.Sessions;
 public sealed class SessionLog(IServiceScopeFactory scopes, ILogger<SessionLog> log) : BackgroundService
 {
     private sealed record Entry(Guid Id, string Type, Guid A, Guid B, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Reason, Guid? EndedBy,
-        string? MediaNode = null);
+        string? MediaNode = null, string? Quality = null);
 
     private const int MaxBatch = 1000;
     private readonly Channel<Entry> _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(200_000) { SingleReader = true });
@@ -27,8 +27,9 @@ public sealed class SessionLog(IServiceScopeFactory scopes, ILogger<SessionLog> 
     public void Started(RoomSnapshot room, string? mediaNode = null) =>
         Enqueue(new Entry(room.Id, room.Type.Name(), room.A.DeviceId, room.B.DeviceId, FromMs(room.CreatedAt), null, null, null, mediaNode));
 
-    public void Ended(RoomSnapshot room, string reason, Guid? endedBy, long now) =>
-        Enqueue(new Entry(room.Id, room.Type.Name(), room.A.DeviceId, room.B.DeviceId, FromMs(room.CreatedAt), FromMs(now), reason, endedBy));
+    /// <param name="quality">The call's quality summary (JSON) when its media ran through an SFU and was sampled here.</param>
+    public void Ended(RoomSnapshot room, string reason, Guid? endedBy, long now, string? quality = null) =>
+        Enqueue(new Entry(room.Id, room.Type.Name(), room.A.DeviceId, room.B.DeviceId, FromMs(room.CreatedAt), FromMs(now), reason, endedBy, null, quality));
 
     /// <summary>Waits until everything enqueued before the call is written (or the timeout passes).</summary>
     public async Task FlushAsync(TimeSpan timeout)
@@ -76,7 +77,7 @@ public sealed class SessionLog(IServiceScopeFactory scopes, ILogger<SessionLog> 
         var merged = new Dictionary<Guid, Entry>();
         foreach (var e in batch)
             merged[e.Id] = merged.TryGetValue(e.Id, out var prior)
-                ? (e.EndedAt is null ? prior : e with { MediaNode = e.MediaNode ?? prior.MediaNode })
+                ? (e.EndedAt is null ? prior : e with { MediaNode = e.MediaNode ?? prior.MediaNode, Quality = e.Quality ?? prior.Quality })
                 : e;
         var rows = merged.Values.ToList();
         for (var attempt = 1; ; attempt++)
@@ -88,9 +89,12 @@ public sealed class SessionLog(IServiceScopeFactory scopes, ILogger<SessionLog> 
                 var conn = (NpgsqlConnection)db.Database.GetDbConnection();
                 await conn.OpenAsync(ct);
                 await using var cmd = new NpgsqlCommand("""
-                    INSERT INTO chat_sessions (id, chat_type, participant_a, participant_b, started_at, ended_at, end_reason, ended_by, duration_seconds, media_node)
-                    SELECT * FROM unnest(@id, @type, @a, @b, @started, @ended, @reason, @by, @duration, @node)
+                    INSERT INTO chat_sessions (id, chat_type, participant_a, participant_b, started_at, ended_at, end_reason, ended_by, duration_seconds, media_node, quality)
+                    SELECT id, type, a, b, started, ended, reason, endedby, duration, node, quality::jsonb
+                    FROM unnest(@id, @type, @a, @b, @started, @ended, @reason, @by, @duration, @node, @quality)
+                      AS t(id, type, a, b, started, ended, reason, endedby, duration, node, quality)
                     ON CONFLICT (id) DO UPDATE SET
+                      quality = COALESCE(EXCLUDED.quality, chat_sessions.quality),
                       media_node = COALESCE(EXCLUDED.media_node, chat_sessions.media_node),
                       ended_at = COALESCE(EXCLUDED.ended_at, chat_sessions.ended_at),
                       end_reason = COALESCE(EXCLUDED.end_reason, chat_sessions.end_reason),
@@ -110,6 +114,7 @@ public sealed class SessionLog(IServiceScopeFactory scopes, ILogger<SessionLog> 
                     Value = rows.Select(r => r.EndedAt is { } end ? (int?)Math.Max(0, (int)Math.Round((end - r.StartedAt).TotalSeconds)) : null).ToArray(),
                 });
                 cmd.Parameters.Add(new NpgsqlParameter("node", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.MediaNode).ToArray() });
+                cmd.Parameters.Add(new NpgsqlParameter("quality", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(r => r.Quality).ToArray() });
                 await cmd.ExecuteNonQueryAsync(ct);
                 return;
             }
