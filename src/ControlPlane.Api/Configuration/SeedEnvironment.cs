@@ -43,6 +43,8 @@ public static class SeedEnvironment
         ("SUPER_LOVER_REQUIRE_VERIFICATION", "SuperLover:RequireVerification"),
         ("SUPER_LOVER_SHARE_PERCENT", "SuperLover:SharePercent"),
         ("PAID_CALL_COINS_PER_MINUTE", "CallBilling:RatePerMinute"),
+        ("CALL_RING_TIMEOUT_SECONDS", "Calls:RingTimeoutSeconds"),
+        ("CALL_MEDIA_JOIN_TIMEOUT_SECONDS", "Calls:MediaJoinTimeoutSeconds"),
         ("SFU_ENABLED", "Sfu:Enabled"),
         ("CALL_MEDIA_MODE", "CallMedia:Mode"),
         ("CALL_MEDIA_P2P_FALLBACK", "CallMedia:P2pFallback"),

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ControlPlane.Api.Auth;
 using ControlPlane.Api.Calls.Billing;
+using ControlPlane.Api.Calls.Direct;
 using ControlPlane.Api.Coins;
 using ControlPlane.Api.Configuration;
 using ControlPlane.Api.Data;
@@ -132,6 +133,7 @@ public static class ControlPlaneApp
         if (config.GetValue("Sfu:Enabled", true)) services.AddSfu(config);
         services.AddSignaling(config);
         services.AddCallMedia(config);
+        services.AddDirectCalls(config);
 
         services.AddSingleton<IReadinessCheck, DatabaseCheck>();
         services.AddSingleton<IReadinessCheck, RedisCheck>();
@@ -190,6 +192,7 @@ public static class ControlPlaneApp
         app.MapAuth();
         app.MapTurn();
         app.MapCoins(); app.MapPayments();
+        app.MapDirectCalls();
         if (app.Services.GetService<SfuNode>() is not null) app.MapSfuApi("/sfu");
         app.MapSignaling();
         app.MapModeration();
