@@ -7,6 +7,7 @@ using ControlPlane.Api.Configuration;
 using ControlPlane.Api.Data;
 using ControlPlane.Api.Errors;
 using ControlPlane.Api.Health;
+using ControlPlane.Api.Messages;
 using ControlPlane.Api.Moderation;
 using ControlPlane.Api.Payments;
 using ControlPlane.Api.Signaling;
@@ -134,6 +135,7 @@ public static class ControlPlaneApp
         services.AddSignaling(config);
         services.AddCallMedia(config);
         services.AddDirectCalls(config);
+        services.AddMessages();
 
         services.AddSingleton<IReadinessCheck, DatabaseCheck>();
         services.AddSingleton<IReadinessCheck, RedisCheck>();
@@ -192,7 +194,7 @@ public static class ControlPlaneApp
         app.MapAuth();
         app.MapTurn();
         app.MapCoins(); app.MapPayments();
-        app.MapDirectCalls();
+        app.MapDirectCalls(); app.MapMessages();
         if (app.Services.GetService<SfuNode>() is not null) app.MapSfuApi("/sfu");
         app.MapSignaling();
         app.MapModeration();
