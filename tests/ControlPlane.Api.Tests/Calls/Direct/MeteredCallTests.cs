@@ -191,4 +191,34 @@ public sealed class MeteredCallTests : IAsyncLifetime
         Assert.False(Sfu.TryGetRoom(roomId, out _));
         Assert.Equal(0, Calls.ArmedTimers);
     }
+
+    [Fact]
+    public async Task Calls_whose_timers_were_lost_with_their_node_are_ended_by_the_sweep()
+    {
+        var caller = await PartyAsync();
+        var receiver = await PartyAsync();
+        var now = _clock.GetUtcNow();
+        async Task<Guid> InsertAsync(string status, TimeSpan age, DateTimeOffset? startedAt)
+        {
+            var id = Guid.NewGuid();
+            await _ledger.ExecuteAsync("""
+                INSERT INTO calls (id, caller_id, receiver_id, call_type, status, is_paid, rate_per_minute, webrtc_room_id,
+                                   duration_seconds, coins_spent, coins_earned, created_at, ring_expires_at, started_at)
+                VALUES (@id, @c, @r, 'audio', @s, false, 0, @room, 0, 0, 0, @created, @expires, @started)
+                """, ("id", id), ("c", caller.Id), ("r", receiver.Id), ("s", status), ("room", Guid.NewGuid()),
+                ("created", now - age), ("expires", now - age + TimeSpan.FromSeconds(30)), ("started", (object?)startedAt ?? DBNull.Value));
+            return id;
+        }
+        var ringing = await InsertAsync("ringing", TimeSpan.FromMinutes(2), null);
+        var fresh = await InsertAsync("ringing", TimeSpan.FromSeconds(5), null);
+        var silent = await InsertAsync("answered", TimeSpan.FromMinutes(20), now - TimeSpan.FromMinutes(15));
+
+        await Calls.SweepAsync();
+        Assert.Equal("no_answer", (await caller.Hub.WaitAsync("call-ended", match: e => Is(e, ringing))).GetProperty("reason").GetString());
+        Assert.Equal("media_timeout", (await receiver.Hub.WaitAsync("call-ended", match: e => Is(e, silent))).GetProperty("reason").GetString());
+        Assert.Equal("missed", (await caller.GetCallAsync(ringing)).GetProperty("status").GetString());
+        Assert.Equal("ended", (await caller.GetCallAsync(silent)).GetProperty("status").GetString());
+        Assert.Equal(900, (await caller.GetCallAsync(silent)).GetProperty("duration").GetInt32());
+        Assert.Equal("ringing", (await caller.GetCallAsync(fresh)).GetProperty("status").GetString()); // still within its ringing time
+    }
 }
