@@ -45,6 +45,7 @@ public static class SeedEnvironment
         ("PAID_CALL_COINS_PER_MINUTE", "CallBilling:RatePerMinute"),
         ("CALL_RING_TIMEOUT_SECONDS", "Calls:RingTimeoutSeconds"),
         ("CALL_MEDIA_JOIN_TIMEOUT_SECONDS", "Calls:MediaJoinTimeoutSeconds"),
+        ("CALL_INITIATE_LIMIT_PER_MINUTE", "Calls:InitiateLimitPerMinute"),
         ("SFU_ENABLED", "Sfu:Enabled"),
         ("CALL_MEDIA_MODE", "CallMedia:Mode"),
         ("CALL_MEDIA_P2P_FALLBACK", "CallMedia:P2pFallback"),

@@ -14,6 +14,9 @@ public sealed class DirectCallOptions : IValidatedOptions
     /// </summary>
     public int MediaJoinTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>CALL_INITIATE_LIMIT_PER_MINUTE: calls one device may place per sliding minute (nobody is rung without end).</summary>
+    public int InitiateLimitPerMinute { get; set; } = 10;
+
     /// <summary>How often each node looks for calls whose timer was lost with a node that died.</summary>
     public int SweepIntervalSeconds { get; set; } = 30;
 
@@ -24,6 +27,7 @@ public sealed class DirectCallOptions : IValidatedOptions
     {
         if (RingTimeoutSeconds is < 5 or > 600) yield return "CALL_RING_TIMEOUT_SECONDS must be between 5 and 600";
         if (MediaJoinTimeoutSeconds is < 5 or > 3600) yield return "CALL_MEDIA_JOIN_TIMEOUT_SECONDS must be between 5 and 3600";
+        if (InitiateLimitPerMinute is < 1 or > 10_000) yield return "CALL_INITIATE_LIMIT_PER_MINUTE must be between 1 and 10000";
         if (SweepIntervalSeconds is < 1 or > 3600) yield return "Calls:SweepIntervalSeconds must be between 1 and 3600";
     }
 }

@@ -7,6 +7,7 @@ using ControlPlane.Api.Coins.SuperLovers;
 using ControlPlane.Api.Data;
 using ControlPlane.Api.Errors;
 using ControlPlane.Api.Moderation;
+using ControlPlane.Api.Signaling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -38,6 +39,7 @@ public sealed class DirectCalls : IAsyncDisposable
     private readonly IServiceScopeFactory _scopes;
     private readonly IMediaPlacement _placement;
     private readonly IPaidCallLifecycle _billing;
+    private readonly IRateLimiter _limiter;
     private readonly DirectCallEvents _events;
     private readonly TimeProvider _clock;
     private readonly DirectCallOptions _options;
@@ -48,12 +50,13 @@ public sealed class DirectCalls : IAsyncDisposable
 
     private enum TimerKind { Ring, MediaJoin }
 
-    public DirectCalls(IServiceScopeFactory scopes, IMediaPlacement placement, IPaidCallLifecycle billing, DirectCallEvents events,
+    public DirectCalls(IServiceScopeFactory scopes, IMediaPlacement placement, IPaidCallLifecycle billing, IRateLimiter limiter, DirectCallEvents events,
         TimeProvider clock, IOptions<DirectCallOptions> options, IOptions<CallBillingOptions> rates, ILogger<DirectCalls> log)
     {
         _scopes = scopes;
         _placement = placement;
         _billing = billing;
+        _limiter = limiter;
         _events = events;
         _clock = clock;
         _options = options.Value;
@@ -72,6 +75,9 @@ public sealed class DirectCalls : IAsyncDisposable
     public async Task<InitiatedCall> InitiateAsync(IServiceProvider request, Guid callerId, Guid receiverId, string callType, CancellationToken ct)
     {
         if (callerId == receiverId) throw Envelope.Invalid("receiverId", "you cannot call yourself");
+        var limit = await _limiter.TryAcquireAsync("call:" + callerId, _options.InitiateLimitPerMinute, 60_000, _clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        if (!limit.Allowed)
+            throw new ApiException(429, ErrorCodes.RateLimited, $"Too many calls; try again in {Math.Max(1, (limit.RetryAfterMs + 999) / 1000)} s");
         var db = request.GetRequiredService<ControlPlaneDb>();
         var receiver = await db.Set<Device>().AsNoTracking().Where(d => d.Id == receiverId).Select(d => new { d.BannedAt }).FirstOrDefaultAsync(ct);
         if (receiver is null || receiver.BannedAt is not null)
@@ -145,7 +151,8 @@ public sealed class DirectCalls : IAsyncDisposable
                 await ExpireRingingAsync(callId);
                 throw ApiException.Conflict(CallErrorCodes.CallNotRinging, "The call was not answered in time");
             }
-            node = await PlaceAsync(c, ct)
+            // Not cancelled with the request: a room opened on a node must be recorded or closed, never left behind.
+            node = await PlaceAsync(c, CancellationToken.None)
                 ?? throw new ApiException(503, CallErrorCodes.MediaUnavailable, "No media server can take the call right now; try again");
             try
             {

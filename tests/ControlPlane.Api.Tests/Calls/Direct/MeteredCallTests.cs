@@ -27,7 +27,7 @@ public sealed class MeteredCallTests : IAsyncLifetime
         {
             ["SuperLover:RequireVerification"] = "false", ["SuperLover:CoinsRequired"] = "0", ["SuperLover:SharePercent"] = "50",
             ["CallBilling:RatePerMinute"] = "10",
-            ["Calls:RingTimeoutSeconds"] = "30", ["Calls:MediaJoinTimeoutSeconds"] = "600",
+            ["Calls:RingTimeoutSeconds"] = "30", ["Calls:MediaJoinTimeoutSeconds"] = "600", ["Calls:InitiateLimitPerMinute"] = "3",
             ["Sfu:TickMilliseconds"] = "1000",
         }, configureServices: s => s.AddSingleton<TimeProvider>(_clock));
         _ledger = new LedgerProbe(_api.DatabaseUrl);
@@ -220,5 +220,18 @@ public sealed class MeteredCallTests : IAsyncLifetime
         Assert.Equal("ended", (await caller.GetCallAsync(silent)).GetProperty("status").GetString());
         Assert.Equal(900, (await caller.GetCallAsync(silent)).GetProperty("duration").GetInt32());
         Assert.Equal("ringing", (await caller.GetCallAsync(fresh)).GetProperty("status").GetString()); // still within its ringing time
+    }
+
+    [Fact]
+    public async Task A_device_places_a_limited_number_of_calls_per_minute()
+    {
+        var caller = await PartyAsync();
+        var receiver = await PartyAsync();
+        for (var i = 0; i < 3; i++) await caller.OkAsync($"/api/calls/{await caller.CallAsync(receiver, "audio")}/end");
+        var body = new { receiverId = receiver.Id.ToString(), callType = "audio" };
+        Assert.Equal("RATE_LIMITED", await ErrorShape.AssertAsync(await caller.PostAsync("/api/calls/initiate", body), 429));
+        Assert.Equal(3L, await _ledger.ScalarAsync<long>("SELECT count(*) FROM calls WHERE caller_id = @c", ("c", caller.Id)));
+        await AdvanceAsync(Minute);
+        await caller.CallAsync(receiver, "audio");
     }
 }
