@@ -137,6 +137,7 @@ public sealed class DirectCalls : IAsyncDisposable
     {
         DirectCall call;
         IMediaNode node;
+        PaidCallStart? refused = null;
         await using (var scope = _scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ControlPlaneDb>();
@@ -154,37 +155,47 @@ public sealed class DirectCalls : IAsyncDisposable
             // Not cancelled with the request: a room opened on a node must be recorded or closed, never left behind.
             node = await PlaceAsync(c, CancellationToken.None)
                 ?? throw new ApiException(503, CallErrorCodes.MediaUnavailable, "No media server can take the call right now; try again");
+            c.Status = CallStatuses.Answered;
+            c.StartedAt = now;
+            c.MediaNode = node.Id;
+            // Billing starts under the row's lock: a hang-up racing this accept waits, then finds billing to stop.
+            PaidCallStart? start = null;
+            if (c.IsPaid)
+            {
+                start = await _billing.CallStartedAsync(c.Id, c.CallerId, c.ReceiverId, CancellationToken.None);
+                if (!start.Started && start.Status != PaidCallStartStatus.AlreadyStarted)
+                {
+                    refused = start;
+                    c.Status = CallStatuses.Ended;
+                    c.EndReason = start.Status == PaidCallStartStatus.InsufficientCoins ? CallEndReasons.InsufficientCoins : CallEndReasons.CalleeUnavailable;
+                    c.EndedAt = now;
+                }
+            }
             try
             {
-                c.Status = CallStatuses.Answered;
-                c.StartedAt = now;
-                c.MediaNode = node.Id;
                 await db.SaveChangesAsync(CancellationToken.None);
                 await tx.CommitAsync(CancellationToken.None);
             }
             catch
             {
+                if (start is { Started: true }) await _billing.CallEndedAsync(c.Id, CancellationToken.None);
                 await CloseRoomQuietlyAsync(node, c.RoomId);
                 throw;
             }
             call = c;
         }
         CancelTimer(callId, TimerKind.Ring);
+        if (refused is not null)
+        {
+            // Answered and over at once: it never ran, nothing was charged.
+            await CloseRoomQuietlyAsync(node, call.RoomId);
+            await _events.EndedAsync(call);
+            throw refused.Status == PaidCallStartStatus.InsufficientCoins
+                ? new ApiException(402, ErrorCodes.InsufficientCoins, $"The caller can no longer pay for the call ({refused.RatePerMinute} coins per minute); the call has ended")
+                : ApiException.Conflict(CallErrorCodes.ReceiverUnavailable, "Set your Super Lover status to online or ready to take paid calls; the call has ended");
+        }
         _log.LogInformation("Call {CallId} answered: {Caller} → {Receiver} on SFU node {Node}{Paid}", call.Id, call.CallerId, call.ReceiverId, node.Id,
             call.IsPaid ? $" at {call.RatePerMinute} coins/minute" : "");
-
-        if (call.IsPaid)
-        {
-            var start = await _billing.CallStartedAsync(call.Id, call.CallerId, call.ReceiverId, CancellationToken.None);
-            if (!start.Started && start.Status != PaidCallStartStatus.AlreadyStarted)
-            {
-                var poor = start.Status == PaidCallStartStatus.InsufficientCoins;
-                await EndBySystemAsync(call.Id, poor ? CallEndReasons.InsufficientCoins : CallEndReasons.CalleeUnavailable);
-                throw poor
-                    ? new ApiException(402, ErrorCodes.InsufficientCoins, $"The caller can no longer pay for the call ({start.RatePerMinute} coins per minute); the call has ended")
-                    : ApiException.Conflict(CallErrorCodes.ReceiverUnavailable, "Set your Super Lover status to online or ready to take paid calls; the call has ended");
-            }
-        }
         ArmTimer(call.Id, TimerKind.MediaJoin, _options.MediaJoinTimeout);
 
         // The seeds' receiver answers an offer: the SFU makes one that carries the caller's media.

@@ -234,4 +234,26 @@ public sealed class MeteredCallTests : IAsyncLifetime
         await AdvanceAsync(Minute);
         await caller.CallAsync(receiver, "audio");
     }
+
+    [Fact]
+    public async Task A_hang_up_racing_the_accept_of_a_paid_call_never_leaves_billing_running()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var caller = await PartyAsync();
+            var lover = await PartyAsync(await CallParty.SuperLoverAsync(_api));
+            var callId = await caller.CallAsync(lover);
+            var results = await Task.WhenAll(lover.PostAsync($"/api/calls/{callId}/accept"), caller.PostAsync($"/api/calls/{callId}/end"));
+            Assert.Equal(System.Net.HttpStatusCode.OK, results[1].StatusCode);
+            var acceptWon = results[0].IsSuccessStatusCode;
+            await AdvanceAsync(10 * Minute);
+            Assert.Equal(0, Billing.ActiveCalls);
+            var call = await caller.GetCallAsync(callId);
+            Assert.Equal(acceptWon ? "ended" : "missed", call.GetProperty("status").GetString());
+            // Answered then hung up at once: its first minute, and nothing after it.
+            Assert.Equal(acceptWon ? 40 : 50, await _ledger.BalanceAsync(caller.Id));
+            Assert.Equal(acceptWon ? 10 : 0, call.GetProperty("coinsSpent").GetInt64());
+        }
+        await _ledger.AssertConsistentAsync();
+    }
 }
