@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using ControlPlane.Api.Auth;
 using ControlPlane.Api.Calls.Billing;
+using ControlPlane.Api.Calls.Direct;
 using ControlPlane.Api.Coins;
 using ControlPlane.Api.Configuration;
 using ControlPlane.Api.Data;
 using ControlPlane.Api.Errors;
 using ControlPlane.Api.Health;
+using ControlPlane.Api.Messages;
 using ControlPlane.Api.Moderation;
 using ControlPlane.Api.Payments;
 using ControlPlane.Api.Signaling;
@@ -134,6 +136,8 @@ public static class ControlPlaneApp
         services.AddSignaling(config);
         services.AddCallMedia(config);
         services.AddCallQuality();
+        services.AddDirectCalls(config);
+        services.AddMessages();
 
         services.AddSingleton<IReadinessCheck, DatabaseCheck>();
         services.AddSingleton<IReadinessCheck, RedisCheck>();
@@ -195,6 +199,7 @@ public static class ControlPlaneApp
         app.MapAuth();
         app.MapTurn();
         app.MapCoins(); app.MapPayments();
+        app.MapDirectCalls(); app.MapMessages();
         if (app.Services.GetService<SfuNode>() is not null) app.MapSfuApi("/sfu");
         app.MapSignaling();
         app.MapModeration();

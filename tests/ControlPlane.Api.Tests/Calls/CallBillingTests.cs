@@ -158,6 +158,40 @@ public sealed class CallBillingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_call_that_ends_on_another_node_is_charged_its_started_minutes_and_the_metering_node_stops()
+    {
+        var caller = await _api.SignInAsync();
+        var callee = await SuperLoverAsync();
+        // A second API node: same database, its own CallBilling (billing runs where the call started).
+        await using var otherNode = new CallBilling(_api.Services.GetRequiredService<IServiceScopeFactory>(), _clock,
+            Options.Create(new CallBillingOptions { RatePerMinute = 10 }), Options.Create(new SuperLoverOptions { SharePercent = 50 }),
+            _termination, _alerts, NullLogger<CallBilling>.Instance);
+        var callId = Guid.NewGuid();
+        Assert.True((await _billing.CallStartedAsync(callId, caller.DeviceId, callee.DeviceId)).Started);
+        await AdvanceAsync(Minute);                  // minute 2, charged by the metering node
+        _clock.Jump(TimeSpan.FromSeconds(61));       // 2:01: minute 3 has started, the metering node has not charged it yet
+
+        var summary = await otherNode.CallEndedAsync(callId);
+        Assert.NotNull(summary);
+        Assert.Equal(3, summary!.MinutesCharged);
+        Assert.Equal(30, summary.CoinsSpent);
+        Assert.Equal(15, summary.CalleeEarned);
+        Assert.Equal("completed", summary.EndReason);
+
+        await AdvanceAsync(5 * Minute);              // the metering node's timer finds the call closed and stops
+        Assert.Equal(0, _billing.ActiveCalls);
+        Assert.Equal(0, _clock.ArmedTimers);
+        Assert.Empty(_termination.Ended);
+        Assert.Empty(_alerts.Warnings);
+        Assert.Equal(20, await _ledger.BalanceAsync(caller.DeviceId));
+        Assert.Equal(65, await _ledger.BalanceAsync(callee.DeviceId));
+        Assert.Equal(summary, await _billing.CallEndedAsync(callId));
+        Assert.Equal(summary, await otherNode.CallEndedAsync(callId));
+        Assert.Equal(1, (await _api.GetOkAsync("/api/super-lover/stats", callee.AccessToken)).Data().GetProperty("totalCalls").GetInt32());
+        await _ledger.AssertConsistentAsync();
+    }
+
+    [Fact]
     public async Task A_caller_who_tops_up_during_the_call_keeps_talking()
     {
         var caller = await _api.SignInAsync();

@@ -13,7 +13,9 @@ namespace ControlPlane.Api.Calls.Billing;
 /// and the callee receives SharePercent of each minute, both in one ledger transfer keyed call:&lt;id&gt;:&lt;minute&gt;
 /// (a minute is never charged twice). When a charge leaves less than one minute's price the caller is warned: the
 /// call ends at the next boundary. When a boundary's charge fails the call is ended through <see cref="ICallTermination"/>.
-/// Billing runs in the process that saw the call start; per call, charges are serialised by a gate.
+/// Billing runs in the process that saw the call start; per call, charges are serialised by a gate. A call may end on
+/// another node: that node charges the minutes already started and closes the paid_calls row, and every charge first
+/// checks (under the row's lock) that the row is still open, so the metering node stops at its next boundary.
 /// </summary>
 public sealed class CallBilling : IPaidCallLifecycle, IAsyncDisposable
 {
@@ -81,7 +83,7 @@ public sealed class CallBilling : IPaidCallLifecycle, IAsyncDisposable
                 """, ct)).With("id", callId).With("caller", callerId).With("callee", calleeId).With("rate", rate)
                 .With("share", call.SharePercent).With("at", call.StartedAt).ExecuteAsync(ct);
             if (inserted == 0) return new PaidCallStart(PaidCallStartStatus.AlreadyStarted, rate, 0);
-            first = await ChargeMinuteAsync(db, ledger, call, 1, ct);
+            first = (await ChargeMinuteAsync(db, ledger, call, 1, ct))!; // the row was inserted above: still open
             if (first.Outcome == LedgerOutcome.InsufficientCoins)
                 return new PaidCallStart(PaidCallStartStatus.InsufficientCoins, rate, first.Balance); // rolled back: no call row
             await tx.CommitAsync(ct);
@@ -111,7 +113,7 @@ public sealed class CallBilling : IPaidCallLifecycle, IAsyncDisposable
                     while (call.Charged < due)
                     {
                         var r = await ChargeAsync(call, call.Charged + 1, ct);
-                        if (r.Outcome == LedgerOutcome.InsufficientCoins) break;
+                        if (r is null || r.Outcome == LedgerOutcome.InsufficientCoins) break;
                         call.Charged++;
                     }
                     await FinishAsync(call, "completed", now);
@@ -119,6 +121,7 @@ public sealed class CallBilling : IPaidCallLifecycle, IAsyncDisposable
             }
             finally { call.Gate.Release(); }
         }
+        else await EndElsewhereAsync(callId, ct);
         return await SummaryAsync(callId, ct);
     }
 
@@ -146,6 +149,12 @@ public sealed class CallBilling : IPaidCallLifecycle, IAsyncDisposable
             while (call.Charged < due)
             {
                 var r = await ChargeAsync(call, call.Charged + 1, CancellationToken.None);
+                if (r is null)
+                {
+                    _log.LogInformation("Paid call {CallId} was ended on another node; metering stops", call.Id);
+                    Forget(call);
+                    return;
+                }
                 if (r.Outcome == LedgerOutcome.InsufficientCoins)
                 {
                     _log.LogInformation("Paid call {CallId}: caller {Caller} cannot pay minute {Minute}; ending the call", call.Id, call.Caller, call.Charged + 1);
@@ -189,7 +198,7 @@ public sealed class CallBilling : IPaidCallLifecycle, IAsyncDisposable
     private static int MinutesStarted(ActiveCall call, DateTimeOffset now) =>
         now <= call.StartedAt ? 1 : (int)Math.Min(int.MaxValue - 1, (now - call.StartedAt).Ticks / Minute.Ticks) + 1;
 
-    private async Task<LedgerResult> ChargeAsync(ActiveCall call, int minute, CancellationToken ct)
+    private async Task<LedgerResult?> ChargeAsync(ActiveCall call, int minute, CancellationToken ct)
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ControlPlaneDb>();
@@ -200,9 +209,16 @@ public sealed class CallBilling : IPaidCallLifecycle, IAsyncDisposable
         return r;
     }
 
-    /// <summary>One minute: the caller's debit, the callee's share and the call's totals, in the caller's transaction.</summary>
-    private static async Task<LedgerResult> ChargeMinuteAsync(ControlPlaneDb db, CoinLedger ledger, ActiveCall call, int minute, CancellationToken ct)
+    /// <summary>
+    /// One minute: the caller's debit, the callee's share and the call's totals, in the caller's transaction. Null when
+    /// the call's row is closed (it ended on another node): nothing is charged.
+    /// </summary>
+    private static async Task<LedgerResult?> ChargeMinuteAsync(ControlPlaneDb db, CoinLedger ledger, ActiveCall call, int minute, CancellationToken ct)
     {
+        // The row lock orders this charge against an end recorded by another node (EndElsewhereAsync).
+        var open = await (await db.CommandAsync("SELECT 1 FROM paid_calls WHERE call_id = @id AND ended_at IS NULL FOR UPDATE", ct))
+            .With("id", call.Id).ScalarLongAsync(ct);
+        if (open is null) return null;
         var reference = call.Id.ToString();
         var (payer, payee) = await ledger.TransferAsync(
             new LedgerPosting(call.Caller, call.Rate, CoinTransactionTypes.Spend, $"Paid call, minute {minute}", "call", reference, $"call:{call.Id}:{minute}:debit"),
@@ -217,25 +233,63 @@ public sealed class CallBilling : IPaidCallLifecycle, IAsyncDisposable
         return payer;
     }
 
-    private async Task FinishAsync(ActiveCall call, string reason, DateTimeOffset now)
+    /// <summary>Stops metering the call in this process (no timer, no further charges).</summary>
+    private void Forget(ActiveCall call)
     {
         call.Ended = true;
         call.Timer?.Dispose();
         _calls.TryRemove(call.Id, out _);
+    }
+
+    private async Task FinishAsync(ActiveCall call, string reason, DateTimeOffset now)
+    {
+        Forget(call);
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ControlPlaneDb>();
             await using var tx = await db.Database.BeginTransactionAsync();
-            var closed = await (await db.CommandAsync("UPDATE paid_calls SET ended_at = @at, end_reason = @r WHERE call_id = @id AND ended_at IS NULL", default))
-                .With("at", now).With("r", reason).With("id", call.Id).ExecuteAsync(default);
-            if (closed == 1 && call.Charged > 0)
-                await (await db.CommandAsync("UPDATE super_lover_profiles SET call_count = call_count + 1 WHERE device_id = @d", default))
-                    .With("d", call.Callee).ExecuteAsync(default);
+            await CloseRowAsync(db, call, reason, now);
             await tx.CommitAsync();
             _log.LogInformation("Paid call {CallId} ended ({Reason}) after {Minutes} charged minutes", call.Id, reason, call.Charged);
         }
         catch (Exception e) { _log.LogError(e, "Paid call {CallId}: recording the end failed", call.Id); }
+    }
+
+    private static async Task CloseRowAsync(ControlPlaneDb db, ActiveCall call, string reason, DateTimeOffset now)
+    {
+        var closed = await (await db.CommandAsync("UPDATE paid_calls SET ended_at = @at, end_reason = @r WHERE call_id = @id AND ended_at IS NULL", default))
+            .With("at", now).With("r", reason).With("id", call.Id).ExecuteAsync(default);
+        if (closed == 1 && call.Charged > 0)
+            await (await db.CommandAsync("UPDATE super_lover_profiles SET call_count = call_count + 1 WHERE device_id = @d", default))
+                .With("d", call.Callee).ExecuteAsync(default);
+    }
+
+    /// <summary>
+    /// The call ends here but is metered by another node: charge the minutes that have started and are not charged yet,
+    /// then close the row — one transaction under the row's lock, so the metering node's next charge finds it closed.
+    /// </summary>
+    private async Task EndElsewhereAsync(Guid callId, CancellationToken ct)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ControlPlaneDb>();
+        var ledger = scope.ServiceProvider.GetRequiredService<CoinLedger>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var row = (await db.Set<PaidCall>().FromSqlInterpolated($"SELECT * FROM paid_calls WHERE call_id = {callId} FOR UPDATE").AsNoTracking().ToListAsync(ct))
+            .SingleOrDefault();
+        if (row is null || row.EndedAt is not null) return;
+        var call = new ActiveCall(row.CallId, row.CallerId, row.CalleeId, row.StartedAt, row.RatePerMinute, row.CalleeSharePercent) { Charged = row.MinutesCharged };
+        var now = _clock.GetUtcNow();
+        var due = MinutesStarted(call, now);
+        while (call.Charged < due)
+        {
+            var r = await ChargeMinuteAsync(db, ledger, call, call.Charged + 1, ct);
+            if (r is null || r.Outcome == LedgerOutcome.InsufficientCoins) break;
+            call.Charged++;
+        }
+        await CloseRowAsync(db, call, "completed", now);
+        await tx.CommitAsync(ct);
+        _log.LogInformation("Paid call {CallId} (metered on another node) ended here after {Minutes} charged minutes", callId, call.Charged);
     }
 
     private async Task<PaidCallSummary?> SummaryAsync(Guid callId, CancellationToken ct)
