@@ -64,7 +64,7 @@ public sealed class Hs256Jwt
             using (var h = JsonDocument.Parse(header))
             {
                 if (h.RootElement.ValueKind != JsonValueKind.Object) return TokenRejection.Malformed;
-                if (!h.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "HS256")
+                if (!h.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || !alg.ValueEquals("HS256"u8))
                     return TokenRejection.WrongAlgorithm;
                 if (h.RootElement.TryGetProperty("crit", out _)) return TokenRejection.Malformed; // RFC 7515 §4.1.11: we understand no extensions
             }
@@ -89,6 +89,7 @@ public sealed class Hs256Jwt
             return TokenRejection.None;
         }
         catch (JsonException) { return TokenRejection.Malformed; }
+        catch (InvalidOperationException) { return TokenRejection.Malformed; } // a string that is not valid UTF-8
     }
 
     public static bool TryLong(JsonElement e, string name, out long value)
