@@ -24,7 +24,9 @@ public static class CallMediaRegistration
         {
             services.AddValidatedOptions<MediaNodeOptions>("SfuNodes", (o, c) =>
             {
-                if (string.IsNullOrEmpty(o.Secret)) o.Secret = c["Auth:JwtSecret"];
+                if (!string.IsNullOrEmpty(o.Secret)) return;
+                o.Secret = c["Auth:JwtSecret"];
+                o.SecretIsJwtSecret = true;
             });
             services.TryAddSingleton(sp =>
             {
