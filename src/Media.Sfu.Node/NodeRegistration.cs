@@ -53,15 +53,22 @@ public sealed class NodeRegistration(
     /// <summary>The record as it would be written now.</summary>
     public SfuNodeRecord Snapshot()
     {
-        var now = clock.GetUtcNow();
         var stats = sfu.Stats();
-        var ticks = Environment.TickCount64;
-        var elapsed = ticks - Interlocked.Exchange(ref _lastPacketsAt, ticks);
-        var previous = Interlocked.Exchange(ref _lastPackets, stats.UdpPacketsReceived);
-        // Packets the shared media socket received since the last snapshot: cheap, and what load means for an SFU.
-        if (elapsed >= 250 && previous > 0) _packetsPerSecond = Math.Max(0, stats.UdpPacketsReceived - previous) * 1000.0 / elapsed;
         return new SfuNodeRecord(_options.Id, _options.PublicUrl, _options.MaxRooms, sfu.Options.MaxTransports,
-            sfu.Rooms.Count, stats.Transports, stats.Sessions, Math.Round(_packetsPerSecond, 1), now, _startedAt);
+            sfu.Rooms.Count, stats.Transports, stats.Sessions, Math.Round(Volatile.Read(ref _packetsPerSecond), 1), clock.GetUtcNow(), _startedAt);
+    }
+
+    /// <summary>
+    /// Packets the shared media socket received since the previous heartbeat, per second: cheap, and what load
+    /// means for an SFU. Measured by the heartbeat alone, so status requests do not shorten its window.
+    /// </summary>
+    private void MeasurePacketRate()
+    {
+        var packets = sfu.Stats().UdpPacketsReceived;
+        var now = Environment.TickCount64;
+        if (_lastPacketsAt > 0 && now > _lastPacketsAt)
+            Volatile.Write(ref _packetsPerSecond, Math.Max(0, packets - _lastPackets) * 1000.0 / (now - _lastPacketsAt));
+        (_lastPackets, _lastPacketsAt) = (packets, now);
     }
 
     private async Task HeartbeatLoopAsync()
@@ -76,6 +83,7 @@ public sealed class NodeRegistration(
                 if (_stopping) return;
                 try
                 {
+                    MeasurePacketRate();
                     await registry.WriteAsync(Snapshot(), ttl, _stop.Token);
                     if (_reportedFailure) log.LogInformation("SFU node {Node} is registered again", _options.Id);
                     _reportedFailure = false;

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ControlPlane.Api.Calls.Media;
 using Media.Sfu.Cluster;
+using Media.Sfu.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Media.Sfu.Node.Tests.Support;
 using Service.Tokens;
 
@@ -147,6 +149,17 @@ public sealed class NodeControlApiTests : IAsyncLifetime
         var later = await WaitForAsync(async () => await registry.ReadAsync(_node.Id), r => r?.Rooms == 1);
         Assert.True(later!.UpdatedAt > first.UpdatedAt);
         Assert.InRange((await _redis.ExecuteAsync("PTTL", registry.RecordKey(_node.Id))).AsInt64(), 1, 1000);
+
+        // Datagrams on the media socket show up as the node's packet rate.
+        var media = _node.Services.GetRequiredService<SfuNode>().UdpEndPoint!;
+        using var udp = new System.Net.Sockets.UdpClient();
+        var busy = Task.Run(async () =>
+        {
+            for (var i = 0; i < 60; i++) { await udp.SendAsync(new byte[] { 0x80, 0x60, 0, 1 }, media); await Task.Delay(10); }
+        });
+        var rated = await WaitForAsync(async () => await registry.ReadAsync(_node.Id), r => r?.PacketsPerSecond > 0);
+        await busy;
+        Assert.InRange(rated!.PacketsPerSecond, 1, 1000);
     }
 
     internal static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, double seconds = 5)

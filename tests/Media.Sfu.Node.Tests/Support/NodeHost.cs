@@ -38,6 +38,7 @@ public sealed class NodeHost : IAsyncDisposable
             ["Node:RedisUrl"] = redisUrl,
             ["Node:RedisKeyPrefix"] = prefix,
             ["Node:Secret"] = Secret,
+            ["Node:AccessTokenSecret"] = "", // whatever JWT_SECRET the test process has: no WHIP unless a test asks
             ["Node:HeartbeatMs"] = "200",
             ["Node:RecordTtlMs"] = "1000",
             ["Sfu:UdpPort"] = "0",
