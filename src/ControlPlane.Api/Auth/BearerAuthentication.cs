@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using ControlPlane.Api.Errors;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Service.Tokens;
 
 namespace ControlPlane.Api.Auth;
 

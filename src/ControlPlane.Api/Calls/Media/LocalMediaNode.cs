@@ -1,3 +1,4 @@
+using Media.Sfu.Cluster;
 using Media.Sfu.Hosting;
 using Media.Sfu.Quality;
 
@@ -39,6 +40,15 @@ public sealed class LocalMediaNode(SfuNode node) : IMediaNode, IMediaPlacement
 
     public Task<IMediaNode?> FindAsync(string nodeId, CancellationToken ct = default) =>
         Task.FromResult<IMediaNode?>(nodeId == LocalId ? this : null);
+
+    /// <summary>This SFU as a placement candidate beside the node processes; null while it is not running.</summary>
+    public SfuNodeRecord? Record(DateTimeOffset now)
+    {
+        if (!node.IsRunning) return null;
+        var maxTransports = node.Options.MaxTransports;
+        return new SfuNodeRecord(LocalId, "http://in-process/", Math.Max(1, maxTransports / SfuNodeRecord.TransportsPerCall), maxTransports,
+            node.Rooms.Count, node.Transports.Count, node.Sessions.Count, 0, now, now);
+    }
 
     private static Task<T> Run<T>(Func<T> action)
     {

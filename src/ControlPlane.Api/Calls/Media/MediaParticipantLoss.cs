@@ -1,4 +1,5 @@
 using ControlPlane.Api.Chat;
+using Media.Sfu.Cluster;
 using Media.Sfu.Hosting;
 
 namespace ControlPlane.Api.Calls.Media;
@@ -6,11 +7,16 @@ namespace ControlPlane.Api.Calls.Media;
 /// <summary>
 /// Ends a call whose participant's media transport died (ICE consent lost when its network went away, DTLS
 /// closed, idle): the partner hears peer-disconnected / call-ended as for a hang-up, and the room is closed on its
-/// node. Reports come from the SFU in this process and, through <see cref="HandleAsync"/>, from node processes.
+/// node. Reports come from the SFU in this process and from node processes, over the participant-lost channel in
+/// Redis that every control-plane node subscribes to (one of them takes each report).
 /// </summary>
 public sealed class MediaParticipantLoss(IServiceProvider services, ILogger<MediaParticipantLoss> log) : IHostedService
 {
+    private static readonly TimeSpan ClaimTtl = TimeSpan.FromSeconds(30);
+    private readonly CancellationTokenSource _stop = new();
     private SfuNode? _local;
+    private IAsyncDisposable? _subscription;
+    private Task _subscribing = Task.CompletedTask;
 
     public async Task HandleAsync(MediaParticipantLost lost)
     {
@@ -32,7 +38,42 @@ public sealed class MediaParticipantLoss(IServiceProvider services, ILogger<Medi
     {
         _local = services.GetService<SfuNode>();
         if (_local is not null) _local.ParticipantLeft += OnLocal;
+        if (services.GetService<SfuNodeRegistry>() is { } registry) _subscribing = Task.Run(() => SubscribeAsync(registry));
         return Task.CompletedTask;
+    }
+
+    private async Task SubscribeAsync(SfuNodeRegistry registry)
+    {
+        for (var attempt = 1; !_stop.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                _subscription = await registry.SubscribeParticipantLostAsync(m => OnRemoteAsync(registry, m), _stop.Token);
+                return;
+            }
+            catch (Exception e) when (!_stop.IsCancellationRequested)
+            {
+                log.LogWarning("Could not subscribe to lost SFU participants (attempt {Attempt}): {Error}", attempt, e.Message);
+                try { await Task.Delay(TimeSpan.FromMilliseconds(500 * Math.Min(attempt, 10)), _stop.Token); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private async Task OnRemoteAsync(SfuNodeRegistry registry, ParticipantLostMessage m)
+    {
+        if (!Guid.TryParse(m.RoomId, out var room) || !Guid.TryParse(m.Participant, out var device)) return;
+        try
+        {
+            // Every control-plane node hears the report; the one that claims it first ends the call.
+            var claim = registry.Prefix + "sfu:lost:" + room.ToString("N") + ":" + device.ToString("N");
+            if (!await registry.Redis.SetAsync(claim, m.NodeId, ClaimTtl, Redis.Client.SetCondition.IfNotExists)) return;
+        }
+        catch (Exception e) when (e is Redis.Client.RedisException or TimeoutException)
+        {
+            log.LogWarning("Claiming a lost-participant report failed; handling it here: {Error}", e.Message);
+        }
+        await HandleAsync(new MediaParticipantLost(room, device, m.Reason));
     }
 
     private void OnLocal(ParticipantLeftEvent e)
@@ -42,9 +83,15 @@ public sealed class MediaParticipantLoss(IServiceProvider services, ILogger<Medi
             _ = Task.Run(() => HandleAsync(new MediaParticipantLost(room, device, e.Reason.ToString())));
     }
 
-    public Task StopAsync(CancellationToken ct)
+    public async Task StopAsync(CancellationToken ct)
     {
         if (_local is not null) _local.ParticipantLeft -= OnLocal;
-        return Task.CompletedTask;
+        _stop.Cancel();
+        await Task.WhenAny(_subscribing, Task.Delay(TimeSpan.FromSeconds(2), ct));
+        if (_subscription is not null)
+        {
+            try { await _subscription.DisposeAsync(); }
+            catch (Exception e) { log.LogDebug("Unsubscribing from lost SFU participants failed: {Error}", e.Message); }
+        }
     }
 }

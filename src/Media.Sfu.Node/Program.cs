@@ -1,0 +1,4 @@
+using Media.Sfu.Node;
+
+var app = SfuNodeApp.Build(args);
+await app.RunAsync();

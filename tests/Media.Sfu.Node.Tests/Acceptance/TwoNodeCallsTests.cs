@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ControlPlane.Api.Calls.Media;
+using Media.Sfu.Cluster;
+using Media.Sfu.Node.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Redis.Client;
+using Service.Tokens;
+using Testing.Services;
+using Testing.Services.Signaling;
+
+namespace Media.Sfu.Node.Tests.Acceptance;
+
+/// <summary>
+/// Issue 5's acceptance "Two SFU processes: calls are spread across both; stopping one removes it from placement and
+/// new calls go to the other", with real processes: Redis, two Media.Sfu.Node processes, the control plane (its own
+/// SFU disabled), and pairs of devices on /signaling that join the video queue and exchange real SDP with the SFU.
+/// </summary>
+public sealed class TwoNodeCallsTests : IAsyncLifetime
+{
+    private const string Secret = "acceptance-sfu-node-secret-0123456789";
+    private readonly string _prefix = "t" + Guid.NewGuid().ToString("N")[..10] + ":";
+    private SfuCallers _callers = null!;
+    private NodeProcess _first = null!, _second = null!;
+    private ApiHost _api = null!;
+    private RedisClient _redis = null!;
+    private SfuNodeRegistry _registry = null!;
+    private readonly SfuControlTokens _tokens = new(Secret);
+
+    public async Task InitializeAsync()
+    {
+        var redis = await RedisServer.SharedAsync();
+        _redis = await RedisClient.ConnectAsync(redis.Url);
+        _registry = new SfuNodeRegistry(_redis, _prefix);
+        var env = new Dictionary<string, string>
+        {
+            ["REDIS_URL"] = redis.Url, ["REDIS_KEY_PREFIX"] = _prefix, ["SFU_NODE_SECRET"] = Secret,
+            ["SFU_NODE_HEARTBEAT_MS"] = "250", ["SFU_NODE_RECORD_TTL_MS"] = "1000",
+        };
+        var first = NodeProcess.StartAsync("sfu-a", env);
+        var second = NodeProcess.StartAsync("sfu-b", env);
+        var api = ApiHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Redis:Url"] = redis.Url,
+            ["Signaling:RedisKeyPrefix"] = _prefix,
+            ["Sfu:Enabled"] = "false",
+            ["CallMedia:Mode"] = "sfu",
+            ["SfuNodes:Secret"] = Secret,
+            ["SfuNodes:StaleAfterMs"] = "1000",
+            ["Matchmaking:JoinLimit"] = "1000",
+        });
+        (_first, _second, _api) = (await first, await second, await api);
+        _callers = new SfuCallers(_api);
+        await WaitForAsync(async () => (await _registry.ReadAllAsync()).Count, n => n == 2, "both nodes registered");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _callers.DisposeAsync();
+        await _api.DisposeAsync();
+        await _first.DisposeAsync();
+        await _second.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Calls_spread_over_both_nodes_and_a_killed_node_leaves_placement_to_the_other()
+    {
+        var directory = _api.Services.GetRequiredService<IMediaCallDirectory>();
+
+        // Six calls over two idle nodes: both take their share (placement counts a call at once, before the node's
+        // next heartbeat; a heartbeat racing an opening room can hide one call for a moment, hence not exactly 3:3).
+        var calls = new List<SfuCall>();
+        for (var i = 0; i < 6; i++) calls.Add(await _callers.StartCallAsync());
+        var placedOn = new List<string>();
+        foreach (var c in calls) placedOn.Add((await directory.GetAsync(c.Session))!.NodeId);
+        Assert.InRange(placedOn.Count(n => n == "sfu-a"), 2, 4);
+        Assert.Equal(6, placedOn.Count(n => n is "sfu-a" or "sfu-b"));
+        foreach (var node in new[] { _first, _second })
+        {
+            var rooms = placedOn.Count(n => n == node.Id);
+            var status = await WaitForStatusAsync(node, s => s.Node.Transports == 2 * rooms, $"both transports of its {rooms} calls");
+            Assert.Equal((rooms, 2 * rooms), (status.Node.Rooms, status.Node.Sessions));
+        }
+
+        // Ending the calls leaves nothing on either node.
+        foreach (var c in calls) await SfuCallers.EndCallAsync(c);
+        foreach (var node in new[] { _first, _second })
+            await WaitForStatusAsync(node, s => s is { Node: { Rooms: 0, Transports: 0, Sessions: 0 } }, "an empty node after the calls ended");
+
+        // Two calls in progress, then node A dies without a word: its record expires within its TTL.
+        var running = new List<SfuCall> { await _callers.StartCallAsync(), await _callers.StartCallAsync() };
+        await _first.KillAsync();
+        var killedAt = Stopwatch.StartNew();
+        var left = Task.Run(async () =>
+        {
+            await WaitForAsync(async () => (await _registry.ReadAllAsync()).Select(r => r.NodeId).ToList(), ids => ids.SequenceEqual(["sfu-b"]), "node A out of the records");
+            return killedAt.Elapsed;
+        });
+        // A call placed before the record expires may still choose A; its refused connection sends it to B.
+        running.Add(await _callers.StartCallAsync());
+        var leftAfter = await left;
+        Assert.True(leftAfter < TimeSpan.FromSeconds(3), $"node A left placement after {leftAfter}");
+        Assert.Equal("sfu-b", (await directory.GetAsync(running[^1].Session))!.NodeId);
+
+        // Every new call goes to B.
+        var before = (await StatusAsync(_second)).Node.Rooms;
+        var later = new List<SfuCall>();
+        for (var i = 0; i < 4; i++) later.Add(await _callers.StartCallAsync());
+        foreach (var c in later) Assert.Equal("sfu-b", (await directory.GetAsync(c.Session))!.NodeId);
+        await WaitForStatusAsync(_second, s => s.Node.Rooms == before + 4 && s.Node.Transports == 2 * s.Node.Rooms, "B carrying the new calls");
+
+        foreach (var c in running.Concat(later)) await SfuCallers.EndCallAsync(c);
+        await WaitForStatusAsync(_second, s => s is { Node: { Rooms: 0, Transports: 0, Sessions: 0 } }, "B empty after the calls ended");
+    }
+
+    private Task<SfuNodeStatus> StatusAsync(NodeProcess node) =>
+        new RemoteMediaNode(node.Id, node.Url, node.Http, _tokens, TimeProvider.System, TimeSpan.FromSeconds(5)).StatusAsync()!;
+
+    private async Task<SfuNodeStatus> WaitForStatusAsync(NodeProcess node, Func<SfuNodeStatus, bool> done, string what) =>
+        await WaitForAsync(async () => (await StatusAsync(node))!, done, $"{what} on {node.Id}");
+
+    private async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (deadline.Elapsed > TimeSpan.FromSeconds(8))
+                throw new TimeoutException($"Waiting for {what}; last: {JsonSerializer.Serialize(value)}\nA: {_first.Output}\nB: {_second.Output}\nclients: {_callers.Describe()}");
+            await Task.Delay(50);
+        }
+    }
+}
