@@ -27,7 +27,8 @@ public static class SfuControlApi
 }
 
 /// <summary>A call room's participants and media limits. Caps are kbps (null: no cap).</summary>
-public sealed record OpenRoomRequest(IReadOnlyList<string> Participants, bool Video, int? AudioCapKbps = null, int? VideoCapKbps = null);
+public sealed record OpenRoomRequest(IReadOnlyList<string> Participants, bool Video, int? AudioCapKbps = null, int? VideoCapKbps = null,
+    bool DropOverCap = false);
 
 public sealed record RoomOpened(string RoomId, IReadOnlyList<string> Participants);
 

@@ -28,8 +28,9 @@ public static class NodeControlApi
             if (body!.Participants is not { Count: > 0 and <= MaxParticipants } participants
                 || participants.Any(p => string.IsNullOrWhiteSpace(p) || p.Length > 128) || participants.Distinct().Count() != participants.Count)
                 return NodeErrors.Result(400, "VALIDATION_FAILED", $"participants must be 1–{MaxParticipants} distinct ids of 1–128 characters");
-            if (body.AudioCapKbps is < 6 or > 512 || body.VideoCapKbps is < 30 or > 50_000)
-                return NodeErrors.Result(400, "VALIDATION_FAILED", "caps are 6–512 kbps (audio) and 30–50000 kbps (video)");
+            var policy = new Media.Sfu.Quality.CallMediaPolicy(body.AudioCapKbps, body.Video ? body.VideoCapKbps : null,
+                body.DropOverCap ? Media.Sfu.Quality.OverCapPolicy.DropOverBudget : Media.Sfu.Quality.OverCapPolicy.ReportOnly);
+            if (policy.Validate().FirstOrDefault() is { } invalid) return NodeErrors.Result(400, "VALIDATION_FAILED", invalid);
             if (registration.Stopping) return NodeErrors.Result(503, SfuControlApi.Stopping, "This SFU node is stopping");
             if (sfu.TryGetRoom(roomId, out var existing))
                 return existing.Participants.ToHashSet().SetEquals(participants)
@@ -37,7 +38,7 @@ public static class NodeControlApi
                     : NodeErrors.Result(409, "ROOM_EXISTS", "A room with this id is open for other participants");
             if (sfu.Rooms.Count >= options.Value.MaxRooms || sfu.Transports.Count + participants.Count > sfu.Options.MaxTransports)
                 return NodeErrors.Result(503, SfuControlApi.AtCapacity, "This SFU node is at its room or transport limit");
-            return Run(() => new RoomOpened(sfu.OpenRoom(roomId, participants.ToArray()).Id, participants));
+            return Run(() => new RoomOpened(sfu.OpenRoom(roomId, participants.ToArray(), policy).Id, participants));
         });
 
         control.MapPost("/rooms/{roomId}/answer", async (string roomId, HttpContext http, SfuNode sfu) =>

@@ -1,39 +1,24 @@
-using Media.Sfu.Hosting;
 
 namespace ControlPlane.Api.Calls.Direct;
 
 /// <summary>
-/// Watches calls from outside a request: a participant's transport that dies on the SFU in this process ends its
-/// call, and a periodic sweep ends calls whose ringing or media-join timer was lost with a node that died.
-/// (Transports on separate SFU nodes are reported through <see cref="DirectCalls.HandleMediaLostAsync"/>.)
+/// Watches calls from outside a request: a periodic sweep ends calls whose ringing or media-join timer was lost with a
+/// node that died. Lost transports (on the SFU in this process or on node processes) arrive through
+/// <see cref="Media.MediaParticipantLoss"/>, which hands them to <see cref="DirectCallMediaLoss"/>.
 /// </summary>
 internal sealed class DirectCallMonitor(IServiceProvider services, TimeProvider clock, ILogger<DirectCallMonitor> log) : IHostedService
 {
     // Resolved at start, not construction: options validation (a bad REDIS_URL) must report before anything connects.
     private DirectCalls _calls = null!;
-    private SfuNode? _local;
     private ITimer? _sweep;
     private int _sweeping;
 
     public Task StartAsync(CancellationToken ct)
     {
         _calls = services.GetRequiredService<DirectCalls>();
-        _local = services.GetService<SfuNode>();
-        if (_local is not null) _local.ParticipantLeft += OnParticipantLeft;
         var every = TimeSpan.FromSeconds(_calls.Options.SweepIntervalSeconds);
         _sweep = clock.CreateTimer(_ => Sweep(), null, every, every);
         return Task.CompletedTask;
-    }
-
-    private void OnParticipantLeft(ParticipantLeftEvent e)
-    {
-        // Raised on an SFU thread: hand off at once.
-        if (Guid.TryParse(e.RoomId, out var room) && Guid.TryParse(e.UserId, out var device))
-            _ = Task.Run(async () =>
-            {
-                try { await _calls.HandleMediaLostAsync(room, device, e.Reason.ToString()); }
-                catch (Exception x) { log.LogWarning(x, "Ending the call of room {RoomId} after a lost transport failed", room); }
-            });
     }
 
     private void Sweep()
@@ -49,8 +34,13 @@ internal sealed class DirectCallMonitor(IServiceProvider services, TimeProvider 
 
     public Task StopAsync(CancellationToken ct)
     {
-        if (_local is not null) _local.ParticipantLeft -= OnParticipantLeft;
         _sweep?.Dispose();
         return Task.CompletedTask;
     }
+}
+
+/// <summary>Ends a direct call whose participant's media transport died on its SFU node.</summary>
+internal sealed class DirectCallMediaLoss(DirectCalls calls) : Media.IMediaLossHandler
+{
+    public Task HandleMediaLostAsync(Media.MediaParticipantLost lost) => calls.HandleMediaLostAsync(lost.RoomId, lost.Participant, lost.Reason);
 }

@@ -18,6 +18,7 @@ public static class DirectCallsRegistration
         services.AddSingleton<ICallTermination, DirectCallTermination>();
         services.AddSingleton<ICallBillingAlerts, DirectCallBillingAlerts>();
         services.AddHostedService<DirectCallMonitor>();
+        services.AddSingleton<Media.IMediaLossHandler, DirectCallMediaLoss>();
         return services;
     }
 }

@@ -10,6 +10,12 @@ namespace ControlPlane.Api.Calls.Media;
 /// node. Reports come from the SFU in this process and from node processes, over the participant-lost channel in
 /// Redis that every control-plane node subscribes to (one of them takes each report).
 /// </summary>
+/// <summary>A feature whose calls run on SFU nodes and must end when a participant's transport dies.</summary>
+public interface IMediaLossHandler
+{
+    Task HandleMediaLostAsync(MediaParticipantLost lost);
+}
+
 public sealed class MediaParticipantLoss(IServiceProvider services, ILogger<MediaParticipantLoss> log) : IHostedService
 {
     private static readonly TimeSpan ClaimTtl = TimeSpan.FromSeconds(30);
@@ -22,6 +28,8 @@ public sealed class MediaParticipantLoss(IServiceProvider services, ILogger<Medi
     {
         try
         {
+            // Other kinds of calls on the SFU (seed 003's direct calls) handle their own rooms.
+            foreach (var other in services.GetServices<IMediaLossHandler>()) await other.HandleMediaLostAsync(lost);
             var chat = services.GetRequiredService<ChatRooms>();
             var room = await chat.FindAsync(lost.Participant);
             if (room is null || room.Id != lost.RoomId) return; // already over, or the participant moved on

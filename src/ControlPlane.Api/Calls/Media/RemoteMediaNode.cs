@@ -21,7 +21,7 @@ public sealed class RemoteMediaNode(string id, Uri baseAddress, HttpClient http,
 
     public Task OpenRoomAsync(Guid roomId, IReadOnlyList<Guid> participants, CallMediaSettings settings, CancellationToken ct = default) =>
         SendAsync<RoomOpened>(HttpMethod.Put, SfuControlApi.Room(roomId.ToString()),
-            new OpenRoomRequest(participants.Select(p => p.ToString()).ToList(), settings.Video, settings.AudioCapKbps, settings.VideoCapKbps), ct);
+            new OpenRoomRequest(participants.Select(p => p.ToString()).ToList(), settings.Video, settings.AudioCapKbps, settings.VideoCapKbps, settings.DropOverCap), ct);
 
     public async Task<MediaAnswer> AnswerAsync(Guid roomId, Guid participant, string offerSdp, CancellationToken ct = default)
     {
