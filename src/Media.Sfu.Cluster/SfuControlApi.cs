@@ -22,6 +22,9 @@ public static class SfuControlApi
     /// <summary>GET → 200 <see cref="SfuNodeStatus"/>.</summary>
     public const string Status = "/control/status";
 
+    /// <summary>GET: every call room on the node with per-stream quality (Media.Sfu.Quality.SfuQualitySnapshot).</summary>
+    public const string Quality = "/control/quality";
+
     public const string AtCapacity = "SFU_AT_CAPACITY";
     public const string Stopping = "SFU_NODE_STOPPING";
 }

@@ -72,6 +72,7 @@ public static class NodeControlApi
         control.MapDelete("/rooms/{roomId}", (string roomId, SfuNode sfu) =>
             sfu.CloseRoom(roomId) ? Results.NoContent() : NodeErrors.Result(404, "ROOM_NOT_FOUND", "No such room on this SFU node"));
 
+        control.MapGet("/quality", (SfuNode sfu) => Results.Ok(sfu.Quality()));
         control.MapGet("/status", (SfuNode sfu, NodeRegistration registration) =>
         {
             var stats = sfu.Stats();

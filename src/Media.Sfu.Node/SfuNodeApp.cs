@@ -72,6 +72,7 @@ public static class SfuNodeApp
         app.UseAuthorization();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         app.MapNodeControlApi();
+        app.MapSfuMetrics("/metrics");
         if (node.ServesWhip) app.MapSfuApi();
         return app;
     }

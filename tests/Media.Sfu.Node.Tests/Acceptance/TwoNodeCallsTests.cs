@@ -83,6 +83,12 @@ public sealed class TwoNodeCallsTests : IAsyncLifetime
             Assert.Equal((rooms, 2 * rooms), (status.Node.Rooms, status.Node.Sessions));
         }
 
+        // Moderators' live view covers calls on node processes: the control plane polls each node's quality.
+        var monitor = _api.Services.GetRequiredService<ControlPlane.Api.Calls.Quality.CallQualityMonitor>();
+        var live = await monitor.SampleAsync();
+        Assert.Equal(calls.Select(c => c.Session.ToString()).Order(), live.Calls.Select(c => c.CallId).Order());
+        Assert.Equal(placedOn.Order(), live.Calls.Select(c => c.Node).Order());
+
         // Ending the calls leaves nothing on either node.
         foreach (var c in calls) await SfuCallers.EndCallAsync(c);
         foreach (var node in new[] { _first, _second })

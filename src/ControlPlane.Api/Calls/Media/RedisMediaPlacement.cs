@@ -67,6 +67,13 @@ public sealed class RedisMediaPlacement : IMediaPlacement, IDisposable
         return null;
     }
 
+    /// <summary>The node processes with a fresh heartbeat (for polling their call quality).</summary>
+    public async Task<IReadOnlyList<RemoteMediaNode>> LiveRemoteNodesAsync(CancellationToken ct = default)
+    {
+        var now = _clock.GetUtcNow();
+        return (await _registry.ReadAllAsync(ct)).Where(r => now - r.UpdatedAt <= _staleAfter).Select(r => Node(r.NodeId, r.Url)).ToList();
+    }
+
     public async Task<IMediaNode?> FindAsync(string nodeId, CancellationToken ct = default)
     {
         if (nodeId == LocalMediaNode.LocalId) return _local;

@@ -48,6 +48,9 @@ public sealed class RemoteMediaNode(string id, Uri baseAddress, HttpClient http,
         catch (MediaNodeException e) when (e.Status == 404) { return false; }
     }
 
+    public Task<global::Media.Sfu.Quality.SfuQualitySnapshot?> QualityAsync(CancellationToken ct = default) =>
+        SendAsync<global::Media.Sfu.Quality.SfuQualitySnapshot>(HttpMethod.Get, SfuControlApi.Quality, null, ct);
+
     public Task<SfuNodeStatus?> StatusAsync(CancellationToken ct = default) => SendAsync<SfuNodeStatus>(HttpMethod.Get, SfuControlApi.Status, null, ct);
 
     private async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct) where T : class

@@ -20,6 +20,25 @@ internal sealed class LocalCallQualitySource(SfuNode node) : ICallQualitySource
         Task.FromResult<IReadOnlyList<(string, RoomQuality)>>(node.Quality().Rooms.Select(r => ("local", r)).ToList());
 }
 
+/// <summary>SFU node processes: each node's /control/quality, polled in parallel; a node that does not answer is skipped this round.</summary>
+internal sealed class RemoteCallQualitySource(Media.RedisMediaPlacement placement, ILogger<RemoteCallQualitySource> log) : ICallQualitySource
+{
+    public async Task<IReadOnlyList<(string Node, RoomQuality Room)>> SnapshotAsync(CancellationToken ct)
+    {
+        var nodes = await placement.LiveRemoteNodesAsync(ct);
+        var snapshots = await Task.WhenAll(nodes.Select(async n =>
+        {
+            try { return (n.Id, await n.QualityAsync(ct)); }
+            catch (Exception e) when (e is Media.MediaNodeException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                log.LogDebug("SFU node {Node} gave no quality snapshot: {Error}", n.Id, e.Message);
+                return (n.Id, (SfuQualitySnapshot?)null);
+            }
+        }));
+        return snapshots.Where(s => s.Item2 is not null).SelectMany(s => s.Item2!.Rooms.Select(r => (s.Id, r))).ToList();
+    }
+}
+
 public sealed class CallQualityOptions : Configuration.IValidatedOptions
 {
     /// <summary>QUALITY_SAMPLE_MS: how often live quality is sampled and pushed to moderators.</summary>

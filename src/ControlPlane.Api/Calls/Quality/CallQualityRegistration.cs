@@ -12,6 +12,9 @@ public static class CallQualityRegistration
         services.AddSingleton<ICallQualitySource>(sp => sp.GetService<SfuNode>() is { } node
             ? new LocalCallQualitySource(node)
             : new NoCallQualitySource());
+        services.AddSingleton<ICallQualitySource>(sp => sp.GetRequiredService<Media.IMediaPlacement>() is Media.RedisMediaPlacement redis
+            ? new RemoteCallQualitySource(redis, sp.GetRequiredService<ILogger<RemoteCallQualitySource>>())
+            : new NoCallQualitySource());
         services.AddSingleton<CallQualityMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<CallQualityMonitor>());
         return services;
