@@ -173,6 +173,15 @@ public sealed class CallQualityTests(ChromiumFixture chromium)
                 .GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("direction").GetString() == "in" && s.GetProperty("kind").GetString() == "audio");
             Assert.InRange(lossyAudioIn.GetProperty("lossPercent").GetProperty("max").GetDouble(), 3.5, 100);
             Assert.Equal(JsonValueKind.Object, lossyAudioIn.GetProperty("worstInterval").ValueKind);
+
+            // A report citing the call shows moderators its quality summary beside the evidence.
+            using var reported = await api.Client.SendAsync(Json(api.Authorized(HttpMethod.Post, "/reports", a.Token.AccessToken),
+                new { reportedPeerId = lossyUser, sessionId = room.RoomId, reason = "harassment" }));
+            Assert.Equal(HttpStatusCode.Created, reported.StatusCode);
+            var reportId = (await reported.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reportId").GetString();
+            using var review = await api.Client.SendAsync(api.Authorized(HttpMethod.Get, $"/reports/{reportId}", moderator.AccessToken));
+            var reviewed = await review.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(room.RoomId, reviewed.GetProperty("callQuality").GetProperty("callId").GetString());
         }
         finally
         {
@@ -201,6 +210,12 @@ public sealed class CallQualityTests(ChromiumFixture chromium)
                 .Where(s => s.GetProperty("direction").GetString() == "in" && s.GetProperty("kind").GetString() == "audio")
                 .Select(s => (double?)s.GetProperty("lossPercent").GetDouble()).FirstOrDefault()
             : null;
+
+    private static HttpRequestMessage Json(HttpRequestMessage req, object body)
+    {
+        req.Content = JsonContent.Create(body);
+        return req;
+    }
 
     private static async Task<IReadOnlyList<PrometheusFamily>> MetricsAsync(ApiHost api)
     {

@@ -191,9 +191,9 @@ public sealed class MatchedCallTests(ChromiumFixture chromium)
             Assert.True(Flowing(false)(await SfuClient.WaitForAsync(lossy.Page, Flowing(false), MediaDeadline)), "no media through the shim");
             Assert.True(shim.ForwardedToTarget > 0 && shim.ForwardedToClient > 0, "the lossy page's media did not pass the shim");
 
-            // 5 % of datagrams lost each way between the lossy page and the SFU: video keeps decoding on both pages, and the
-            // lossy page's NACKs are answered from the SFU's packet cache with RTX retransmissions.
-            shim.LossToTarget = shim.LossToClient = 0.05;
+            // 5 % of the datagrams from the SFU to the lossy page are lost: video keeps decoding on it, because its NACKs are
+            // answered from the SFU's packet cache with RTX retransmissions; the other page is unaffected.
+            shim.LossToClient = 0.05;
             var room = Assert.Single(node.Rooms);
             var before = await SfuClient.StatsAsync(lossy.Page);
             var beforeA = await SfuClient.StatsAsync(a.Page);
@@ -204,7 +204,7 @@ public sealed class MatchedCallTests(ChromiumFixture chromium)
             Assert.True(afterA.VideoFramesDecoded - beforeA.VideoFramesDecoded > 30, $"the other page stopped decoding: {beforeA} → {afterA}");
             var nacks = room.Router.Consumers.Sum(c => c.NacksReceived);
             var retransmissions = room.Router.Consumers.Sum(c => c.RetransmissionsSent);
-            Assert.True(shim.DroppedToClient > 0 && shim.DroppedToTarget > 0, "the shim dropped nothing");
+            Assert.True(shim.DroppedToClient > 0, "the shim dropped nothing");
             Assert.True(nacks > 0, "the SFU received no NACKs");
             Assert.True(room.Router.NacksServed > 0 && retransmissions > 0, $"NACKs were not served: {room.Router.NacksServed} served, {retransmissions} retransmissions");
 

@@ -53,7 +53,7 @@ public static class HealthEndpoints
         group.MapGet("/ready", async (IEnumerable<IReadinessCheck> checks, CancellationToken ct) =>
         {
             var results = await RunAsync(checks, ct);
-            var ready = results.All(r => r.State != DependencyState.Failed);
+            var ready = results.All(r => r.State != DependencyState.Failed || !r.Critical);
             var body = new Dictionary<string, object> { ["success"] = ready, ["status"] = ready ? "ready" : "not_ready" };
             foreach (var r in results) body[r.Name] = r.Label;
             body["checks"] = results.ToDictionary(r => r.Name, r => new { status = r.Label, responseTime = r.ResponseTimeMs, error = r.Error });
@@ -145,7 +145,7 @@ public static class HealthEndpoints
     /// <summary>Readiness results as seed 002 checks: a failed dependency is unhealthy; one not configured is healthy (not needed).</summary>
     private static async Task<IReadOnlyList<HealthCheck>> Dependencies(IEnumerable<IReadinessCheck> checks, CancellationToken ct) =>
         (await RunAsync(checks, ct)).Select(r => new HealthCheck(r.Name,
-            r.State == DependencyState.Failed ? HealthLevel.Unhealthy : HealthLevel.Healthy,
+            r.State != DependencyState.Failed ? HealthLevel.Healthy : r.Critical ? HealthLevel.Unhealthy : HealthLevel.Warning,
             new { state = r.Label, error = r.Error }, r.ResponseTimeMs)).ToList();
 
     private static HealthLevel Worst(IEnumerable<HealthCheck> checks) =>

@@ -9,7 +9,7 @@ namespace ControlPlane.Api.Health;
 
 public enum DependencyState { Connected, Failed, NotConfigured }
 
-public sealed record DependencyStatus(string Name, DependencyState State, long ResponseTimeMs, string? Error = null)
+public sealed record DependencyStatus(string Name, DependencyState State, long ResponseTimeMs, string? Error = null, bool Critical = true)
 {
     public string Label => State switch
     {
@@ -23,12 +23,15 @@ public sealed record DependencyStatus(string Name, DependencyState State, long R
 public interface IReadinessCheck
 {
     string Name { get; }
+    /// <summary>Whether the node is not ready without it. A non-critical dependency that fails degrades one feature (a warning).</summary>
+    bool Critical => true;
     Task<DependencyStatus> CheckAsync(CancellationToken ct);
 }
 
 internal abstract class TimedCheck : IReadinessCheck
 {
     public abstract string Name { get; }
+    public virtual bool Critical => true;
     protected abstract bool Configured { get; }
     protected abstract Task ProbeAsync(CancellationToken ct);
 
@@ -39,12 +42,12 @@ internal abstract class TimedCheck : IReadinessCheck
         try
         {
             await ProbeAsync(ct);
-            return new(Name, DependencyState.Connected, sw.ElapsedMilliseconds);
+            return new(Name, DependencyState.Connected, sw.ElapsedMilliseconds, null, Critical);
         }
         catch (Exception e)
         {
             // A probe that runs out of time is a failed dependency too (an aborted request reads no answer anyway).
-            return new(Name, DependencyState.Failed, sw.ElapsedMilliseconds, e.GetType().Name);
+            return new(Name, DependencyState.Failed, sw.ElapsedMilliseconds, e.GetType().Name, Critical);
         }
     }
 }
@@ -83,9 +86,11 @@ internal sealed class TurnCheck(IOptions<TurnOptions> options) : TimedCheck
 }
 
 /// <summary>Calls need an SFU node: the one in this process, or a registered node that heartbeats (CALL_MEDIA_MODE=sfu).</summary>
+/// <remarks>Not critical: signaling, chat and payments work without it, and SFU node processes may register after the control plane starts.</remarks>
 internal sealed class SfuCheck(IOptions<Calls.Media.CallMediaOptions> options, Calls.Media.IMediaPlacement placement) : TimedCheck
 {
     public override string Name => "sfu";
+    public override bool Critical => false;
     protected override bool Configured => options.Value.UsesSfu;
     protected override async Task ProbeAsync(CancellationToken ct)
     {

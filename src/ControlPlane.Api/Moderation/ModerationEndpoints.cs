@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ControlPlane.Api.Auth;
@@ -54,8 +55,8 @@ public static class ModerationEndpoints
 
         var mod = app.MapGroup("/reports").WithTags("Reports").RequireAuthorization(BearerAuthentication.ModeratorPolicy);
 
-        mod.MapGet("/next", async (HttpContext http, ReportReview review, CancellationToken ct) =>
-            await review.NextAsync(http.User.DeviceId(), ct) is { } r ? Results.Ok(View(r, withEvidence: true)) : Results.NoContent());
+        mod.MapGet("/next", async (HttpContext http, ReportReview review, Data.ControlPlaneDb db, CancellationToken ct) =>
+            await review.NextAsync(http.User.DeviceId(), ct) is { } r ? Results.Ok(View(r, withEvidence: true, await CallQualityAsync(db, r, ct))) : Results.NoContent());
 
         mod.MapGet("", async (HttpContext http, ReportReview review, CancellationToken ct) =>
         {
@@ -78,8 +79,8 @@ public static class ModerationEndpoints
             return Results.Ok(new { totalReports = total, pendingReports = pending, resolvedReports = resolved, inReviewReports = inReview });
         });
 
-        mod.MapGet("/{id:guid}", async (Guid id, ReportReview review, CancellationToken ct) =>
-            await review.GetAsync(id, ct) is { } r ? Results.Ok(View(r, withEvidence: true))
+        mod.MapGet("/{id:guid}", async (Guid id, ReportReview review, Data.ControlPlaneDb db, CancellationToken ct) =>
+            await review.GetAsync(id, ct) is { } r ? Results.Ok(View(r, withEvidence: true, await CallQualityAsync(db, r, ct)))
                 : throw ApiException.NotFound("REPORT_NOT_FOUND", "No report with this id"));
 
         mod.MapPost("/moderate", async (ModerateRequest? body, HttpContext http, ReportReview review, CancellationToken ct) =>
@@ -104,8 +105,17 @@ public static class ModerationEndpoints
         return id;
     }
 
+    /// <summary>The quality summary of the call the report cites (stored when that call ended), if it ran through an SFU.</summary>
+    private static async Task<JsonElement?> CallQualityAsync(Data.ControlPlaneDb db, Report r, CancellationToken ct)
+    {
+        if (r.SessionId is not { } session) return null;
+        var json = await db.Set<Calls.Sessions.ChatSession>().AsNoTracking().Where(s => s.Id == session).Select(s => s.Quality)
+            .FirstOrDefaultAsync(ct);
+        return json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+    }
+
     /// <summary>Seed 000's report shape {reportId, reporterId, reportedPeerId, reason, timestamp} plus the review fields.</summary>
-    private static object View(Report r, bool withEvidence) => new
+    private static object View(Report r, bool withEvidence, JsonElement? callQuality = null) => new
     {
         reportId = r.Id,
         reporterId = r.ReporterId,
@@ -123,5 +133,6 @@ public static class ModerationEndpoints
         resolvedAt = r.ResolvedAt,
         hasEvidence = r.Evidence is not null,
         evidence = withEvidence && r.Evidence is not null ? JsonDocument.Parse(r.Evidence).RootElement : (JsonElement?)null,
+        callQuality,
     };
 }

@@ -137,3 +137,20 @@ public sealed class HealthFamilyTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await GetAsync(api, "/health")).Item1);
     }
 }
+
+public sealed class SfuReadinessTests
+{
+    [Fact]
+    public async Task Without_an_sfu_node_the_api_is_ready_and_reports_the_sfu_as_a_warning()
+    {
+        await using var api = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Sfu:Enabled"] = "false", ["CallMedia:Mode"] = "sfu" });
+        var ready = await api.Client.GetAsync("/health/ready");
+        var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("failed", body.GetProperty("sfu").GetString());
+        var deps = await api.Client.GetAsync("/health/dependencies");
+        var report = JsonDocument.Parse(await deps.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.OK, deps.StatusCode);
+        Assert.Equal("warning", report.GetProperty("data").GetProperty("sfu").GetProperty("status").GetString());
+    }
+}
