@@ -60,8 +60,7 @@ public sealed class CallQualityOptions : Configuration.IValidatedOptions
 /// ends), and raises quality-alert once per stretch of poor quality that lasts the alert period.
 /// </summary>
 public sealed class CallQualityMonitor(
-    IEnumerable<ICallQualitySource> sources,
-    IRoomStore rooms,
+    IServiceProvider services,
     IHubContext<ModeratorHub> moderators,
     IOptions<CallQualityOptions> options,
     TimeProvider clock,
@@ -73,6 +72,13 @@ public sealed class CallQualityMonitor(
 
     public LiveCallsView Latest { get; private set; } = new(DateTimeOffset.UnixEpoch, []);
 
+    // Resolved on first use, not in the constructor: hosted services are built before configuration is validated,
+    // and these reach Redis (a bad REDIS_URL must be reported by validation, not thrown from here).
+    private IReadOnlyList<ICallQualitySource>? _sources;
+    private IRoomStore? _rooms;
+    private IReadOnlyList<ICallQualitySource> Sources => _sources ??= services.GetServices<ICallQualitySource>().ToList();
+    private IRoomStore Rooms => _rooms ??= services.GetRequiredService<IRoomStore>();
+
     /// <summary>Raised for each quality alert (after it is pushed to moderators).</summary>
     public event Action<QualityAlert>? Alert;
 
@@ -80,12 +86,12 @@ public sealed class CallQualityMonitor(
     {
         var now = clock.GetUtcNow();
         var calls = new List<LiveCallView>();
-        foreach (var source in sources)
+        foreach (var source in Sources)
         {
             foreach (var (node, room) in await source.SnapshotAsync(ct))
             {
                 var metrics = new Dictionary<string, object?>();
-                if (Guid.TryParse(room.RoomId, out var id) && await rooms.GetAsync(id, ct) is { } snapshot)
+                if (Guid.TryParse(room.RoomId, out var id) && await Rooms.GetAsync(id, ct) is { } snapshot)
                     foreach (var p in snapshot.Participants)
                         if (p.Metrics is { } json) metrics[p.DeviceId.ToString()] = ParseMetrics(json);
                 var view = QualityViews.Of(node, room, metrics);
