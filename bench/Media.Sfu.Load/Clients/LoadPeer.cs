@@ -95,6 +95,13 @@ public abstract unsafe class LoadPeer : IDisposable
         return Math.Min(next, Math.Min(_nextAudio, _nextFrame));
     }
 
+    /// <summary>Sends one media packet now, outside the schedule (benchmarks and tests).</summary>
+    public void SendOne(bool video)
+    {
+        if (!IsReady) throw new InvalidOperationException("not connected");
+        SendMedia(video, marker: true, video ? Profile.VideoBytes : Profile.AudioBytes);
+    }
+
     /// <summary>Setup timers (retransmissions, consent); returns the next time it wants to run.</summary>
     protected abstract long PollSetup(long now);
 

@@ -15,6 +15,7 @@ public sealed unsafe class PeerWorker : IDisposable
     private readonly int _epoll;
     private readonly Thread _thread;
     private volatile bool _stop;
+    private bool _disposed;
     private readonly byte* _memory;
     private readonly LibC.MMsgHdr* _headers;
     private readonly LibC.IoVec* _iov;
@@ -66,30 +67,37 @@ public sealed unsafe class PeerWorker : IDisposable
     public void Stop()
     {
         _stop = true;
-        _thread.Join(TimeSpan.FromSeconds(5));
+        if (_thread.IsAlive) _thread.Join(TimeSpan.FromSeconds(5));
     }
 
     private void Run()
     {
         try
         {
-            var msPerTick = 1000.0 / Stopwatch.Frequency;
-            while (!_stop)
-            {
-                var now = Stopwatch.GetTimestamp();
-                var next = now + Stopwatch.Frequency / 100; // wake at least every 10 ms to see the stop flag
-                foreach (var p in _peers)
-                {
-                    var due = p.Poll(now);
-                    if (due < next) next = due;
-                }
-                var timeout = (int)Math.Ceiling((next - Stopwatch.GetTimestamp()) * msPerTick);
-                var n = LibC.EpollWait(_epoll, _events, MaxEvents, Math.Clamp(timeout, 0, 10));
-                Wakeups++;
-                for (var i = 0; i < n; i++) Drain(_peers[(int)_events[i].Data]);
-            }
+            while (!_stop) Step(10); // wake at least every 10 ms to see the stop flag
         }
         catch (Exception e) { Error = e.ToString(); }
+    }
+
+    /// <summary>
+    /// One round of the loop — send what is due, wait up to <paramref name="maxWaitMs"/> for sockets, drain them —
+    /// for callers that drive the peers on their own thread (benchmarks, tests) instead of <see cref="Start"/>.
+    /// Returns how many sockets were ready.
+    /// </summary>
+    public int Step(int maxWaitMs)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var next = now + maxWaitMs * Stopwatch.Frequency / 1000;
+        foreach (var p in _peers)
+        {
+            var due = p.Poll(now);
+            if (due < next) next = due;
+        }
+        var timeout = (int)Math.Ceiling((next - Stopwatch.GetTimestamp()) * 1000.0 / Stopwatch.Frequency);
+        var n = LibC.EpollWait(_epoll, _events, MaxEvents, Math.Clamp(timeout, 0, maxWaitMs));
+        Wakeups++;
+        for (var i = 0; i < n; i++) Drain(_peers[(int)_events[i].Data]);
+        return Math.Max(n, 0);
     }
 
     private void Drain(LoadPeer peer)
@@ -134,6 +142,8 @@ public sealed unsafe class PeerWorker : IDisposable
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (_thread.IsAlive) Stop();
         LibC.Close(_epoll);
         NativeMemory.Free(_memory);
