@@ -327,6 +327,7 @@ public sealed class SfuNode : IHostedService, IDisposable
         _udp = [];
         _tcp?.Dispose(); _tcp = null;
         _dtls?.Dispose(); _dtls = null;
+        _certificate?.Dispose(); _certificate = null; // its X509 and key were counted as live native objects until now
     }
 }
 
