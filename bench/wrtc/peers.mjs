@@ -2,10 +2,14 @@
 // each call is a room with two RTCPeerConnections that send a synthetic microphone (RTCAudioSource, 10 ms
 // frames) and a synthetic camera (RTCVideoSource, 320x240 noise at 30 fps, so VP8 has something to encode).
 //   node peers.mjs --host http://127.0.0.1:PORT --calls K --seconds S
-// Prints WRTC_CONNECTED, WRTC_MEDIA (media flowing on every peer), then after S seconds one line
-// "WRTC_RESULT {json}" with per-peer send rates (packets/s, wire bytes/packet) and receive counts.
+// Prints WRTC_CONNECTED, WRTC_MEDIA (media flowing on every peer), then — after S seconds or when a line
+// "STOP" arrives on stdin — one line "WRTC_RESULT {json}" with per-peer send rates (packets/s, wire
+// bytes/packet) and receive counts.
+// The SFU does not send transport-cc feedback, so libwebrtc's bandwidth estimate would stay near its start
+// value; the answer's VP8 fmtp gets x-google-{min,start,max}-bitrate so the camera sends ~1 Mbit/s, like a call.
 import wrtc from '@roamhq/wrtc';
 import { randomFillSync } from 'node:crypto';
+import { createInterface } from 'node:readline';
 
 const { RTCPeerConnection, nonstandard: { RTCAudioSource, RTCVideoSource } } = wrtc;
 const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
@@ -25,6 +29,17 @@ async function post(path, body) {
   return text;
 }
 
+function withVideoBitrate(sdp) {
+  const lines = sdp.split('\r\n');
+  const vp8 = lines.map(l => /^a=rtpmap:(\d+) VP8\/90000/i.exec(l)).find(m => m)?.[1];
+  if (!vp8) return sdp;
+  const rates = 'x-google-min-bitrate=800;x-google-start-bitrate=1000;x-google-max-bitrate=1200';
+  const fmtp = lines.findIndex(l => l.startsWith(`a=fmtp:${vp8} `));
+  if (fmtp >= 0) lines[fmtp] += ';' + rates;
+  else lines.splice(lines.findIndex(l => l.startsWith(`a=rtpmap:${vp8} `)) + 1, 0, `a=fmtp:${vp8} ${rates}`);
+  return lines.join('\r\n');
+}
+
 async function join(room, user) {
   const pc = new RTCPeerConnection({ iceServers: [] });
   const audio = new RTCAudioSource();
@@ -35,7 +50,7 @@ async function join(room, user) {
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
   const answer = await post(`/rooms/${room}/sessions?user=${user}`, pc.localDescription.sdp);
-  await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  await pc.setRemoteDescription({ type: 'answer', sdp: withVideoBitrate(answer) });
   return { pc, audio, video, user };
 }
 
@@ -87,7 +102,10 @@ await sleep(1000);
 console.log('WRTC_MEDIA');
 const start = await totals();
 const t0 = Date.now();
-await sleep(seconds * 1000);
+await new Promise(resolve => {
+  setTimeout(resolve, seconds * 1000);
+  createInterface({ input: process.stdin }).on('line', line => { if (line.trim() === 'STOP') resolve(); });
+});
 const end = await totals();
 const elapsed = (Date.now() - t0) / 1000;
 clearInterval(pump);

@@ -145,7 +145,7 @@ public static class LoadDriver
                     var cpu = ProcStat.CpuSeconds(host.Pid);
                     var f = await host.StatsAsync();
                     return new ServerSample(cpu, ProcStat.RssBytes(host.Pid), f.RtpPacketsOut, f.Gen0, f.Gen1, f.Gen2, f.AllocatedBytes,
-                        f.WorkerAllocatedBytes, f.UdpPacketsReceived, f.UdpReceiveBatches);
+                        f.WorkerAllocatedBytes, f.UdpPacketsReceived, f.UdpReceiveBatches, f.JitMethods, f.JitMilliseconds);
                 },
                 ports.Contains, relayHopsPerPacket: 0, note: $"signalling {signalled.TotalSeconds:0.0} s");
         }
@@ -164,7 +164,7 @@ public static class LoadDriver
         try
         {
             return await MeasureAsync("coturn", calls, peers, o, window,
-                () => Task.FromResult(new ServerSample(ProcStat.CpuSeconds(coturn.Pid), ProcStat.RssBytes(coturn.Pid), 0, 0, 0, 0, 0, 0, 0, 0)),
+                () => Task.FromResult(new ServerSample(ProcStat.CpuSeconds(coturn.Pid), ProcStat.RssBytes(coturn.Pid), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
                 port => port == coturn.Port || (port >= coturn.MinRelayPort && port <= coturn.MaxRelayPort), relayHopsPerPacket: 2);
         }
         finally
@@ -174,7 +174,7 @@ public static class LoadDriver
     }
 
     internal sealed record ServerSample(double CpuSeconds, long RssBytes, long PacketsOut, int Gen0, int Gen1, int Gen2,
-        long AllocatedBytes, long WorkerAllocatedBytes, long UdpReceived, long UdpBatches);
+        long AllocatedBytes, long WorkerAllocatedBytes, long UdpReceived, long UdpBatches, long JitMethods, double JitMilliseconds);
 
     /// <summary>
     /// Starts the load threads, waits for every client to connect, starts media with random phases, warms up,
@@ -197,7 +197,19 @@ public static class LoadDriver
             var random = new Random(o.Seed);
             foreach (var p in peers) p.StartMedia(random);
             await Task.Delay(TimeSpan.FromSeconds(o.WarmupSeconds));
+            // A .NET server keeps re-compiling hot methods (tiered JIT, PGO) for a while after start: wait until that has
+            // settled (at most 20 s more), so the window measures the steady state a long-running node is in.
+            var settle = await sample();
+            for (var i = 0; i < 20 && settle.JitMethods > 0; i++)
+            {
+                await Task.Delay(1000);
+                var next = await sample();
+                var quiet = next.JitMethods - settle.JitMethods <= 2;
+                settle = next;
+                if (quiet) break;
+            }
 
+            var load0 = ProcStat.LoadAverage();
             var drops0 = ProcStat.UdpDropsByPort();
             var s0 = await sample();
             var gen0 = Environment.CpuUsage.TotalTime;
@@ -211,6 +223,7 @@ public static class LoadDriver
             await Task.Delay(500); // packets of the window still in flight
             foreach (var p in peers) p.StopMedia();
             var drops1 = ProcStat.UdpDropsByPort();
+            var load1 = ProcStat.LoadAverage();
             foreach (var w in workers) w.Stop();
             if (workers.FirstOrDefault(w => w.Error is not null) is { } failed) throw new InvalidOperationException("load thread failed: " + failed.Error);
 
@@ -233,6 +246,8 @@ public static class LoadDriver
                 WorkerAllocatedBytes = s1.WorkerAllocatedBytes - s0.WorkerAllocatedBytes,
                 MeanReceiveBatch = s1.UdpBatches > s0.UdpBatches ? (double)(s1.UdpReceived - s0.UdpReceived) / (s1.UdpBatches - s0.UdpBatches) : 0,
                 BadPackets = peers.Sum(p => p.BadPackets), LateSkips = peers.Sum(p => p.LateSkips),
+                JitMilliseconds = s1.JitMilliseconds - s0.JitMilliseconds,
+                LoadAverage = (load0 + load1) / 2,
                 Note = note,
             };
         }

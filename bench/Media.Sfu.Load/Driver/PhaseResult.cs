@@ -31,6 +31,10 @@ public sealed record PhaseResult
     public double MeanReceiveBatch { get; init; }
     public long BadPackets { get; init; }
     public long LateSkips { get; init; }
+    /// <summary>Time the server's JIT spent compiling during the window (tiered re-compilation; 0 for coturn).</summary>
+    public double JitMilliseconds { get; init; }
+    /// <summary>The machine's 1-minute load average around the window: other work competing for the cores.</summary>
+    public double LoadAverage { get; init; }
     public string? Note { get; init; }
 
     public double PacketsPerSecond => WindowSeconds > 0 ? ServerPackets / WindowSeconds : 0;

@@ -16,6 +16,10 @@ public static class ProcStat
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ClockTicksPerSecond;
     }
 
+    /// <summary>The 1-minute load average (/proc/loadavg): runnable tasks competing for the cores.</summary>
+    public static double LoadAverage() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
     public static long RssBytes(int pid)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))

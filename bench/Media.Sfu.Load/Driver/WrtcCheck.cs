@@ -52,26 +52,39 @@ public static class WrtcCheck
     private static async Task<(PhaseResult?, MediaProfile, long)> RunRealAsync(LoadOptions o, string scriptDir, string netns)
     {
         await using var host = await SfuHostProcess.StartAsync(o.HostArgs(), netns);
-        var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = scriptDir };
+        var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = scriptDir };
         foreach (var a in new[] { "netns", "exec", netns, "node", "peers.mjs", "--host", host.Address.ToString().TrimEnd('/'),
-                     "--calls", o.WrtcCalls.ToString(CultureInfo.InvariantCulture), "--seconds", (o.WarmupSeconds + o.Seconds + 1).ToString(CultureInfo.InvariantCulture) })
+                     "--calls", o.WrtcCalls.ToString(CultureInfo.InvariantCulture), "--seconds", (o.WarmupSeconds + o.Seconds + 40).ToString(CultureInfo.InvariantCulture) })
             psi.ArgumentList.Add(a);
         using var node = Process.Start(psi)!;
         var errors = node.StandardError.ReadToEndAsync();
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60 + o.WarmupSeconds + o.Seconds));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90 + o.WarmupSeconds + o.Seconds));
             string? line;
             while ((line = await node.StandardOutput.ReadLineAsync(timeout.Token)) is not null && line != "WRTC_MEDIA") { }
             if (line is null) { Console.WriteLine("  wrtc check failed: " + (await errors).Trim()); return (null, new MediaProfile(), 0); }
             await Task.Delay(TimeSpan.FromSeconds(o.WarmupSeconds), timeout.Token);
-            var cpu0 = ProcStat.CpuSeconds(host.Pid);
             var f0 = await host.StatsAsync();
+            for (var i = 0; i < 20; i++) // until tiered JIT has settled, as for the synthetic phases
+            {
+                await Task.Delay(1000, timeout.Token);
+                var next = await host.StatsAsync();
+                var quiet = next.JitMethods - f0.JitMethods <= 2;
+                f0 = next;
+                if (quiet) break;
+            }
+            var load0 = ProcStat.LoadAverage();
+            var cpu0 = ProcStat.CpuSeconds(host.Pid);
+            f0 = await host.StatsAsync();
             var t0 = Stopwatch.GetTimestamp();
             await Task.Delay(TimeSpan.FromSeconds(o.Seconds), timeout.Token);
             var cpu1 = ProcStat.CpuSeconds(host.Pid);
             var elapsed = Stopwatch.GetElapsedTime(t0).TotalSeconds;
             var f1 = await host.StatsAsync();
+            var load1 = ProcStat.LoadAverage();
+            await node.StandardInput.WriteLineAsync("STOP");
+            await node.StandardInput.FlushAsync();
             while ((line = await node.StandardOutput.ReadLineAsync(timeout.Token)) is not null && !line.StartsWith("WRTC_RESULT ", StringComparison.Ordinal)) { }
             if (line is null) { Console.WriteLine("  wrtc check failed: " + (await errors).Trim()); return (null, new MediaProfile(), 0); }
             using var json = JsonDocument.Parse(line["WRTC_RESULT ".Length..]);
@@ -80,8 +93,10 @@ public static class WrtcCheck
             var videoPps = (int)Math.Round(Get("video", "pps"));
             var profile = new MediaProfile((int)Math.Round(Get("audio", "pps")), (int)Math.Round(Get("audio", "bytes")),
                 videoPps, (int)Math.Round(Get("video", "bytes")), Math.Max(1, (int)Math.Round(videoPps / 30.0)));
-            var sent = r.GetProperty("sent").GetInt64();
-            var received = r.GetProperty("received").GetInt64();
+            // getStats counts from media start to STOP; scale to the measurement window for per-packet figures.
+            var scale = elapsed / r.GetProperty("seconds").GetDouble();
+            var sent = (long)(r.GetProperty("sent").GetInt64() * scale);
+            var received = (long)(r.GetProperty("received").GetInt64() * scale);
             var result = new PhaseResult
             {
                 Server = "sfu-wrtc", Calls = o.WrtcCalls, Peers = r.GetProperty("peers").GetInt32(), ReadyPeers = r.GetProperty("peers").GetInt32(),
@@ -90,6 +105,7 @@ public static class WrtcCheck
                 P50Ms = double.NaN, P99Ms = double.NaN, MaxMs = double.NaN, ServerRssBytes = ProcStat.RssBytes(host.Pid), GeneratorCpuSeconds = double.NaN,
                 Gen0 = f1.Gen0 - f0.Gen0, Gen1 = f1.Gen1 - f0.Gen1, Gen2 = f1.Gen2 - f0.Gen2,
                 ProcessAllocatedBytes = f1.AllocatedBytes - f0.AllocatedBytes, WorkerAllocatedBytes = f1.WorkerAllocatedBytes - f0.WorkerAllocatedBytes,
+                JitMilliseconds = f1.JitMilliseconds - f0.JitMilliseconds, LoadAverage = (load0 + load1) / 2,
                 MeanReceiveBatch = f1.UdpReceiveBatches > f0.UdpReceiveBatches ? (double)(f1.UdpPacketsReceived - f0.UdpPacketsReceived) / (f1.UdpReceiveBatches - f0.UdpReceiveBatches) : 0,
                 Note = $"libwebrtc peers: {profile}; {r.GetProperty("framesDecoded").GetInt64()} video frames decoded, getStats lost {r.GetProperty("lost").GetInt64()}",
             };

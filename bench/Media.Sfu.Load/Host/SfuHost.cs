@@ -78,7 +78,7 @@ public static class SfuHost
                 load.PacketPathAllocatedBytes, stats.RtpPacketsIn, stats.RtpPacketsOut, stats.Transports,
                 workers.Sum(w => w.PacketsReceived), workers.Sum(w => w.ReceiveBatches), workers.Sum(w => w.PacketsSentBatched),
                 workers.Sum(w => w.SendErrors), workers.Select(w => w.LocalEndPoint.Port).ToArray(), workers.Count > 0 ? workers[0].BatchSize : 0,
-                load));
+                System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds, load));
         });
         var stopping = new TaskCompletionSource();
         app.MapPost("/quit", () => { stopping.TrySetResult(); return Results.Ok(); });
@@ -118,4 +118,4 @@ public static class SfuHost
 /// <summary>What the host reports about itself (GET /stats).</summary>
 public sealed record HostFigures(int Pid, double CpuSeconds, long WorkingSetBytes, int Gen0, int Gen1, int Gen2, long AllocatedBytes,
     long WorkerAllocatedBytes, long RtpPacketsIn, long RtpPacketsOut, int Transports, long UdpPacketsReceived, long UdpReceiveBatches,
-    long UdpPacketsSentBatched, long UdpSendErrors, int[] UdpPorts, int BatchSize, SfuLoad Load);
+    long UdpPacketsSentBatched, long UdpSendErrors, int[] UdpPorts, int BatchSize, long JitMethods, double JitMilliseconds, SfuLoad Load);

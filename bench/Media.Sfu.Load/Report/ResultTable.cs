@@ -17,12 +17,13 @@ public static class ResultTable
     {
         var t = new StringBuilder();
         t.AppendLine(Inv, $"SFU vs coturn, {o.Profile} per client, 1:1 calls, {o.Seconds} s windows, {Environment.ProcessorCount} cores shared with the load generator");
-        t.AppendLine(Inv, $"{"server",-13} {"calls",5} {"ready",9} {"pkt/s",8} {"cores",6} {"µs/pkt",7} {"µs/dlv",7} {"loss%",7} {"p50ms",6} {"p99ms",6} {"maxms",6} {"RSS MB",7} {"gc0/1/2",8} {"B/pkt",6} {"batch",5} {"gen%",5} {"drops s/c",10}");
+        t.AppendLine(Inv, $"{"server",-13} {"calls",5} {"ready",9} {"pkt/s",8} {"cores",6} {"µs/pkt",7} {"µs/dlv",7} {"loss%",7} {"p50ms",6} {"p99ms",6} {"maxms",6} {"RSS MB",7} {"gc0/1/2",8} {"B/pkt",6} {"batch",5} {"gen%",5} {"drops s/c",10} {"load",5}");
         foreach (var r in results) t.AppendLine(Row(r));
         var sfuRows = results.Where(r => r.Server == "sfu").ToList();
         var turnRows = results.Where(r => r.Server == "coturn").ToList();
         t.AppendLine("  pkt/s: SFU = RTP packets forwarded; coturn = relay operations (each delivered packet crosses coturn twice: relay A → relay B).");
         t.AppendLine("  µs/pkt = server CPU (user+sys, /proc) per such packet = ms of CPU per 1,000 packets; µs/dlv = per packet delivered client to client.");
+        t.AppendLine("  gen% = the load generator's own CPU (% of one core); load = the machine's 1-min load average during the window (other work on the same cores).");
         t.AppendLine("  loss% = sent − received − drops at the clients' own sockets; drops s/c = kernel drops at server / client sockets; B/pkt = managed bytes allocated by the SFU's UDP workers per forwarded packet.");
         foreach (var s in sfuRows)
             if (turnRows.FirstOrDefault(x => x.Calls == s.Calls) is { } c)
@@ -36,12 +37,12 @@ public static class ResultTable
         }
 
         var n = new StringBuilder();
-        n.AppendLine("server\tcalls\tready_peers\tpeers\twindow_s\tsent\treceived\tclient_drops\tserver_drops\tserver_cpu_s\tserver_packets\tpps\tus_per_pkt\tus_per_delivered\tadded_loss_pct\tp50_ms\tp99_ms\tmax_ms\trss_bytes\tgen0\tgen1\tgen2\tprocess_alloc_bytes\tworker_alloc_bytes\talloc_bytes_per_pkt\tmean_rx_batch\tgenerator_cpu_s\tbad_packets\tlate_skips\tnote");
+        n.AppendLine("server\tcalls\tready_peers\tpeers\twindow_s\tsent\treceived\tclient_drops\tserver_drops\tserver_cpu_s\tserver_packets\tpps\tus_per_pkt\tus_per_delivered\tadded_loss_pct\tp50_ms\tp99_ms\tmax_ms\trss_bytes\tgen0\tgen1\tgen2\tprocess_alloc_bytes\tworker_alloc_bytes\talloc_bytes_per_pkt\tmean_rx_batch\tgenerator_cpu_s\tbad_packets\tlate_skips\tjit_ms\tload_avg\tnote");
         foreach (var r in results.Concat(wrtc is null ? [] : new[] { wrtc.Real, wrtc.Synthetic }))
             n.AppendLine(string.Join('\t', new object?[] { r.Server, r.Calls, r.ReadyPeers, r.Peers, F(r.WindowSeconds), r.Sent, r.Received, r.ClientDrops, r.ServerDrops,
                 F(r.ServerCpuSeconds), r.ServerPackets, F(r.PacketsPerSecond), F(r.MicrosecondsPerPacket), F(r.MicrosecondsPerDelivered), F(r.AddedLossPercent),
                 F(r.P50Ms), F(r.P99Ms), F(r.MaxMs), r.ServerRssBytes, r.Gen0, r.Gen1, r.Gen2, r.ProcessAllocatedBytes, r.WorkerAllocatedBytes, F(r.AllocatedBytesPerPacket),
-                F(r.MeanReceiveBatch), F(r.GeneratorCpuSeconds), r.BadPackets, r.LateSkips, r.Note }.Select(v => Convert.ToString(v, Inv))));
+                F(r.MeanReceiveBatch), F(r.GeneratorCpuSeconds), r.BadPackets, r.LateSkips, F(r.JitMilliseconds), F(r.LoadAverage), r.Note }.Select(v => Convert.ToString(v, Inv))));
 
         var last = sfuRows.LastOrDefault();
         var turn = last is null ? null : turnRows.FirstOrDefault(x => x.Calls == last.Calls);
@@ -56,7 +57,7 @@ public static class ResultTable
         $"{r.Server,-13} {r.Calls,5} {r.ReadyPeers + "/" + r.Peers,9} {r.PacketsPerSecond,8:0} {r.ServerCores,6:0.00} {r.MicrosecondsPerPacket,7:0.00} {r.MicrosecondsPerDelivered,7:0.00} " +
         $"{r.AddedLossPercent,7:0.000} {r.P50Ms,6:0.00} {r.P99Ms,6:0.00} {r.MaxMs,6:0.0} {r.ServerRssBytes / 1048576.0,7:0.0} {r.Gen0 + "/" + r.Gen1 + "/" + r.Gen2,8} " +
         $"{(r.Server.StartsWith("sfu", StringComparison.Ordinal) ? r.AllocatedBytesPerPacket.ToString("0.##", Inv) : "-"),6} {(r.MeanReceiveBatch > 0 ? r.MeanReceiveBatch.ToString("0.0", Inv) : "-"),5} " +
-        $"{(double.IsNaN(r.GeneratorCores) ? "-" : (r.GeneratorCores * 100).ToString("0", Inv)),5} {r.ServerDrops + "/" + r.ClientDrops,10}");
+        $"{(double.IsNaN(r.GeneratorCores) ? "-" : (r.GeneratorCores * 100).ToString("0", Inv)),5} {r.ServerDrops + "/" + r.ClientDrops,10} {r.LoadAverage,5:0.0}");
 
     private static string F(double v) => double.IsNaN(v) ? "" : v.ToString("0.####", Inv);
 }
