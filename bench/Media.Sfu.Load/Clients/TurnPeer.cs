@@ -148,6 +148,8 @@ public sealed class TurnPeer : LoadPeer
             return;
         }
         if (!StunMessage.TryParse(datagram, out var m) || !m.TransactionId.SequenceEqual(_transactionId)) { ReceivedNotMedia++; return; }
+        // A retransmitted request can be answered twice: only the first answer counts.
+        _transactionId.AsSpan().Clear();
         if (m.Class == StunClass.ErrorResponse)
         {
             m.TryGetErrorCode(out var code, out _);

@@ -50,6 +50,7 @@ public sealed class CoturnProcess : IAsyncDisposable
         var pidFile = Path.Combine(dir, "coturn", "turnserver.pid");
         for (var i = 0; i < 50 && !File.Exists(pidFile); i++) await Task.Delay(100);
         var pid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim());
+        if (ProcStat.Nice() < 0) ProcStat.SetAutogroupNice(pid, ProcStat.Nice()); // coturn runs in a session of its own
         return new CoturnProcess(script, dir, port, secret, pid, minPort, maxPort);
     }
 

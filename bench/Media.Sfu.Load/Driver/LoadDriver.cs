@@ -75,32 +75,27 @@ public static class LoadDriver
         }
         Directory.CreateDirectory(o.OutDirectory);
         var repoRoot = FindRepoRoot();
+        // bench.sh --nice N starts us at that nice level; with autogroups it must also apply to each process's session group.
+        if (ProcStat.Nice() < 0 && !ProcStat.SetAutogroupNice(Environment.ProcessId, ProcStat.Nice()))
+            Console.WriteLine("  note: could not raise this session's autogroup priority; nice applies within the session only");
         Console.WriteLine($"sfu load: calls {string.Join(",", o.Calls)}, {o.Seconds} s window after {o.WarmupSeconds} s warm-up, {o.Profile} per client, " +
-                          $"SFU workers {(o.SfuWorkers == 0 ? Environment.ProcessorCount : o.SfuWorkers)}, batch {o.BatchSize}, {o.LoadThreads} load threads, {Environment.ProcessorCount} cores");
+                          $"SFU workers {(o.SfuWorkers == 0 ? Environment.ProcessorCount : o.SfuWorkers)}, batch {o.BatchSize}, {o.LoadThreads} load threads, " +
+                          $"{Environment.ProcessorCount} cores, nice {ProcStat.Nice()}");
 
         using var certificate = DtlsCertificate.Generate("load-client");
         using var dtls = new DtlsContext(certificate);
         var results = new List<PhaseResult>();
-        CoturnProcess? coturn = null;
-        try
+        foreach (var calls in o.Calls)
         {
-            if (o.Turn) coturn = await CoturnProcess.StartAsync(repoRoot, 2 * o.Calls.Max());
-            foreach (var calls in o.Calls)
-            {
-                var sfu = await RunSfuPhaseAsync(o, calls, o.Profile, dtls);
-                results.Add(sfu);
-                Console.WriteLine("  " + ResultTable.OneLine(sfu));
-                if (coturn is not null)
-                {
-                    var turn = await RunTurnPhaseAsync(o, calls, coturn);
-                    results.Add(turn);
-                    Console.WriteLine("  " + ResultTable.OneLine(turn));
-                }
-            }
-        }
-        finally
-        {
-            if (coturn is not null) await coturn.DisposeAsync();
+            var sfu = await RunSfuPhaseAsync(o, calls, o.Profile, dtls);
+            results.Add(sfu);
+            Console.WriteLine("  " + ResultTable.OneLine(sfu));
+            if (!o.Turn) continue;
+            // A fresh coturn per step, like the fresh SFU host: no allocation of the previous step lingers.
+            await using var coturn = await CoturnProcess.StartAsync(repoRoot, 2 * calls);
+            var turn = await RunTurnPhaseAsync(o, calls, coturn);
+            results.Add(turn);
+            Console.WriteLine("  " + ResultTable.OneLine(turn));
         }
 
         WrtcComparison? wrtc = null;

@@ -16,6 +16,28 @@ public static class ProcStat
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ClockTicksPerSecond;
     }
 
+    /// <summary>This process's nice value (field 19 of /proc/self/stat); children inherit it.</summary>
+    public static int Nice()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// With sched_autogroup (Debian's default) the kernel first shares the CPU fairly between sessions, and a thread's
+    /// nice value only counts inside its session. This sets the nice value of <paramref name="pid"/>'s session group
+    /// (negative needs CAP_SYS_NICE); false where autogroups do not exist.
+    /// </summary>
+    public static bool SetAutogroupNice(int pid, int nice)
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{pid}/autogroup", nice.ToString(CultureInfo.InvariantCulture));
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
     /// <summary>The 1-minute load average (/proc/loadavg): runnable tasks competing for the cores.</summary>
     public static double LoadAverage() =>
         double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);

@@ -43,14 +43,17 @@ public sealed class SfuHostProcess : IAsyncDisposable
     /// <param name="netns">Run the host inside this network namespace (ip netns exec); the API is then reached via a Unix socket.</param>
     public static async Task<SfuHostProcess> StartAsync(IEnumerable<string> hostArgs, string? netns = null)
     {
-        var psi = new ProcessStartInfo(netns is null ? Environment.ProcessPath! : "ip")
+        // setsid: the host gets a session (and so a scheduler autogroup) of its own, as coturn does via local-services.sh,
+        // so neither server shares its CPU share with the load clients.
+        var psi = new ProcessStartInfo("setsid")
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false,
         };
         string? unixSocket = null;
-        if (netns is not null)
+        if (netns is null) psi.ArgumentList.Add(Environment.ProcessPath!);
+        else
         {
-            foreach (var a in new[] { "netns", "exec", netns, Environment.ProcessPath! }) psi.ArgumentList.Add(a);
+            foreach (var a in new[] { "ip", "netns", "exec", netns, Environment.ProcessPath! }) psi.ArgumentList.Add(a);
             unixSocket = Path.Combine(Path.GetTempPath(), $"omegle-sfu-host-{Environment.ProcessId}-{netns}.sock");
             File.Delete(unixSocket);
         }
@@ -70,6 +73,7 @@ public sealed class SfuHostProcess : IAsyncDisposable
             var pid = int.Parse(parts[2]["pid=".Length..]);
             // Keep draining the host's output so it never blocks on a full pipe.
             _ = Task.Run(async () => { while (await process.StandardOutput.ReadLineAsync() is { } l) Console.WriteLine("  host: " + l); });
+            if (ProcStat.Nice() < 0) ProcStat.SetAutogroupNice(pid, ProcStat.Nice());
             return new SfuHostProcess(process, new Uri(parts[1]), pid, unixSocket);
         }
     }

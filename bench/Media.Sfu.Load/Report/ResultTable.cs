@@ -16,7 +16,7 @@ public static class ResultTable
     public static (string Table, string Numbers, string SummaryLine) Render(LoadOptions o, IReadOnlyList<PhaseResult> results, WrtcComparison? wrtc)
     {
         var t = new StringBuilder();
-        t.AppendLine(Inv, $"SFU vs coturn, {o.Profile} per client, 1:1 calls, {o.Seconds} s windows, {Environment.ProcessorCount} cores shared with the load generator");
+        t.AppendLine(Inv, $"SFU vs coturn, {o.Profile} per client, 1:1 calls, {o.Seconds} s windows, {Environment.ProcessorCount} cores shared with the load generator, nice {ProcStat.Nice()}");
         t.AppendLine(Inv, $"{"server",-13} {"calls",5} {"ready",9} {"pkt/s",8} {"cores",6} {"µs/pkt",7} {"µs/dlv",7} {"loss%",7} {"p50ms",6} {"p99ms",6} {"maxms",6} {"RSS MB",7} {"gc0/1/2",8} {"B/pkt",6} {"batch",5} {"gen%",5} {"drops s/c",10} {"load",5}");
         foreach (var r in results) t.AppendLine(Row(r));
         var sfuRows = results.Where(r => r.Server == "sfu").ToList();
