@@ -79,20 +79,28 @@ public abstract unsafe class LoadPeer : IDisposable
         if (!_mediaOn || !IsReady || Failure is not null) return next;
         // A load thread that fell behind by more than 100 ms skips ahead rather than bursting the backlog.
         var late = TicksPerSecond / 10;
-        if (now - _nextAudio > late) { LateSkips++; _nextAudio = now; }
-        if (now - _nextFrame > late) { LateSkips++; _nextFrame = now; }
-        while (_nextAudio <= now)
+        if (Profile.AudioPacketsPerSecond > 0 && now - _nextAudio > late) { LateSkips++; _nextAudio = now; }
+        if (Profile.HasVideo && now - _nextFrame > late) { LateSkips++; _nextFrame = now; }
+        if (Profile.AudioPacketsPerSecond > 0)
         {
-            SendMedia(video: false, marker: true, Profile.AudioBytes);
-            _nextAudio += _audioInterval;
+            while (_nextAudio <= now)
+            {
+                SendMedia(video: false, marker: true, Profile.AudioBytes);
+                _nextAudio += _audioInterval;
+            }
+            next = Math.Min(next, _nextAudio);
         }
-        while (_nextFrame <= now)
+        if (Profile.HasVideo)
         {
-            for (var k = 0; k < Profile.VideoPacketsPerFrame; k++)
-                SendMedia(video: true, marker: k == Profile.VideoPacketsPerFrame - 1, Profile.VideoBytes);
-            _nextFrame += _frameInterval;
+            while (_nextFrame <= now)
+            {
+                for (var k = 0; k < Profile.VideoPacketsPerFrame; k++)
+                    SendMedia(video: true, marker: k == Profile.VideoPacketsPerFrame - 1, Profile.VideoBytes);
+                _nextFrame += _frameInterval;
+            }
+            next = Math.Min(next, _nextFrame);
         }
-        return Math.Min(next, Math.Min(_nextAudio, _nextFrame));
+        return next;
     }
 
     /// <summary>Sends one media packet now, outside the schedule (benchmarks and tests).</summary>
