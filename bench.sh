@@ -12,8 +12,9 @@ Usage: ./bench.sh <suite> [options]
 Suites:
   sfu-micro [--quick] [BenchmarkDotNet options]
       Media.Sfu packet-path micro-benchmarks (BenchmarkDotNet, MemoryDiagnoser): STUN Binding
-      request handling (success and 401), SRTP protect/unprotect per profile, RTP header rewrite,
-      the whole forwarding step without the socket, and memcpy / .NET AesGcm references.
+      request handling (success and 401), SRTP protect/unprotect per profile (and among many live
+      sessions), RTP header rewrite, the forwarding step without the socket, the whole path over
+      loopback sockets through a running node (batch 0/1/32), and memcpy / .NET AesGcm references.
       Prints mean ns/op, allocated B/op and ratios to the references. About 2 minutes;
       --quick is a smoke run (under a minute; times indicative only).
       Extra options go to BenchmarkDotNet, e.g. --filter '*Srtp*'.
