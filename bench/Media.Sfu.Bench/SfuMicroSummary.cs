@@ -23,14 +23,20 @@ public static class SfuMicroSummary
                 var benchmark = report.BenchmarkCase;
                 string method = benchmark.Descriptor.WorkloadMethod.Name;
                 string? profile = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Profile")?.Value?.ToString();
-                string name = benchmark.Descriptor.WorkloadMethodDisplayInfo.Trim('\'') + (profile is null ? "" : $" [{ShortProfile(profile)}]");
+                string? batch = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "BatchSize")?.Value?.ToString();
+                profile ??= batch is null ? null : "batch " + batch;
+                string? others = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "OtherSessions")?.Value?.ToString();
+                string name = benchmark.Descriptor.WorkloadMethodDisplayInfo.Trim('\'') + (profile is null ? "" : $" [{ShortProfile(profile)}]")
+                              + (others is null ? "" : $" [{others} others]");
+                if (others is not null) profile += "/" + others;
                 rows.Add(new Row(method, name, profile, report.ResultStatistics?.Mean,
                     report.GcStats.GetBytesAllocatedPerOperation(benchmark)));
             }
         }
 
         rows = rows.OrderBy(r => Array.IndexOf(Order, r.Method) is var i and >= 0 ? i : Order.Length)
-            .ThenBy(r => r.Profile == "AeadAes128Gcm" ? 1 : 0).ToList();
+            .ThenBy(r => r.Profile?.StartsWith("AeadAes128Gcm", StringComparison.Ordinal) == true ? 1 : 0)
+            .ThenBy(r => r.Profile?.Length ?? 0).ThenBy(r => r.Profile, StringComparer.Ordinal).ToList();
         double? memcpy = Mean(rows, "Memcpy", null);
         double? aesGcm = Mean(rows, "AesGcmEncrypt", null);
         var text = new StringBuilder();
@@ -50,6 +56,10 @@ public static class SfuMicroSummary
         Line(text, "SRTP protect CM-HMAC / SRTP protect GCM", Mean(rows, "SrtpProtect", "AesCm128HmacSha1_80"), Mean(rows, "SrtpProtect", "AeadAes128Gcm"));
         Line(text, "Forward GCM / SRTP protect GCM", Mean(rows, "Forward", "AeadAes128Gcm"), Mean(rows, "SrtpProtect", "AeadAes128Gcm"));
         Line(text, "Forward GCM / memcpy", Mean(rows, "Forward", "AeadAes128Gcm"), memcpy);
+        Line(text, "SRTP protect GCM, 2000 / 0 other sessions", Mean(rows, "SrtpProtectAmongSessions", "AeadAes128Gcm/2000"), Mean(rows, "SrtpProtectAmongSessions", "AeadAes128Gcm/0"));
+        Line(text, "SRTP protect CM-HMAC, 2000 / 0 other sessions", Mean(rows, "SrtpProtectAmongSessions", "AesCm128HmacSha1_80/2000"), Mean(rows, "SrtpProtectAmongSessions", "AesCm128HmacSha1_80/0"));
+        Line(text, "Loopback A->SFU->B batch 32 / batch 0", Mean(rows, "LoopbackForward", "batch 32"), Mean(rows, "LoopbackForward", "batch 0"));
+        Line(text, "Loopback A->SFU->B batch 32 / Forward GCM", Mean(rows, "LoopbackForward", "batch 32"), Mean(rows, "Forward", "AeadAes128Gcm"));
         Line(text, "STUN Binding success / .NET HMAC-SHA1 80 B", Mean(rows, "StunBindingSuccess", null), Mean(rows, "HmacSha1", null));
         Line(text, "STUN Binding 401 / .NET HMAC-SHA1 80 B", Mean(rows, "StunBindingUnauthorized", null), Mean(rows, "HmacSha1", null));
 
@@ -68,7 +78,7 @@ public static class SfuMicroSummary
     private static readonly string[] Order =
     [
         "StunParse", "StunBindingSuccess", "StunBindingUnauthorized", "RtpRewrite",
-        "SrtpProtect", "SrtpUnprotect", "SrtpProtectUnprotect", "Forward", "Memcpy", "AesGcmEncrypt", "HmacSha1",
+        "SrtpProtect", "SrtpUnprotect", "SrtpProtectUnprotect", "Forward", "SrtpProtectAmongSessions", "LoopbackForward", "Memcpy", "AesGcmEncrypt", "HmacSha1",
     ];
 
     private static string ShortProfile(string profile) => profile switch

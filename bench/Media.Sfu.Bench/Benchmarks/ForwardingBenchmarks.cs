@@ -32,3 +32,26 @@ public class ForwardBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _workload.Dispose();
 }
+
+/// <summary>
+/// The whole path over loopback sockets (see <see cref="LoopbackForwardWorkload"/>): per packet, client A's protect
+/// and send, the SFU worker's recvmmsg → unprotect → route → rewrite → protect → sendmmsg, client B's receive and
+/// unprotect. Batch 0 is the portable one-datagram loop, 1 is recvmmsg without batching, 32 the default.
+/// </summary>
+[MemoryDiagnoser]
+public class LoopbackForwardBenchmarks
+{
+    private LoopbackForwardWorkload _workload = null!;
+
+    [Params(0, 1, 32)]
+    public int BatchSize { get; set; }
+
+    [GlobalSetup]
+    public void Setup() => _workload = new LoopbackForwardWorkload(BatchSize);
+
+    [Benchmark(OperationsPerInvoke = LoopbackForwardWorkload.Burst, Description = "Loopback A->SFU->B, per packet")]
+    public long LoopbackForward() => _workload.ForwardBurst();
+
+    [GlobalCleanup]
+    public void Cleanup() => _workload.Dispose();
+}

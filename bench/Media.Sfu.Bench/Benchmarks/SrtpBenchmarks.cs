@@ -60,3 +60,40 @@ public class SrtpUnprotectBenchmarks
         _ring.Dispose();
     }
 }
+
+/// <summary>
+/// SRTP protect (1,200 bytes) while other SRTP sessions of the same profile exist, as on a loaded node (2 per
+/// transport). With the NSS crypto backend Debian builds libsrtp2 against, per-packet work in the PKCS#11 softoken
+/// (a handle lookup walking hash chains) can grow with the number of live sessions, i.e. with the calls on the node.
+/// </summary>
+[MemoryDiagnoser]
+public class SrtpLiveSessionsBenchmarks
+{
+    private SrtpWorkload _workload = null!;
+    private readonly List<SrtpSession> _others = [];
+
+    [Params(SrtpProfile.AesCm128HmacSha1_80, SrtpProfile.AeadAes128Gcm)]
+    public SrtpProfile Profile { get; set; }
+
+    [Params(0, 400, 2000)]
+    public int OtherSessions { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _workload = new SrtpWorkload(Profile);
+        for (var i = 0; i < OtherSessions; i++)
+            _others.Add(new SrtpSession(Profile, i % 2 == 0 ? SrtpDirection.Outbound : SrtpDirection.Inbound,
+                BenchPackets.MasterKeyAndSalt(Profile, 100 + i)));
+    }
+
+    [Benchmark(Description = "SRTP protect among N other sessions")]
+    public int SrtpProtectAmongSessions() => _workload.Protect();
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _workload.Dispose();
+        foreach (var s in _others) s.Dispose();
+    }
+}

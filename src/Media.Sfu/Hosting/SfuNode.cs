@@ -39,7 +39,8 @@ public sealed partial class SfuNode : IHostedService, IDisposable
     private readonly ConcurrentDictionary<string, PendingOffer> _pendingOffers = new();
     private DtlsCertificate? _certificate;
     private DtlsContext? _dtls;
-    private UdpMediaSocket? _udp;
+    private UdpMediaSocket[] _udp = [];
+    private readonly SfuLoadMonitor _load;
     private TcpMediaListener? _tcp;
     private ITimer? _tick;
     private int _ticking;
@@ -51,11 +52,15 @@ public sealed partial class SfuNode : IHostedService, IDisposable
         _logs = logs;
         _log = logs.CreateLogger("Media.Sfu");
         _clock = clock ?? TimeProvider.System;
+        _load = new SfuLoadMonitor(_options, _clock, Environment.ProcessorCount);
     }
 
     public TransportTable Transports { get; } = new();
     public SfuOptions Options => _options;
-    public IPEndPoint? UdpEndPoint => _udp?.LocalEndPoint;
+    public IPEndPoint? UdpEndPoint => _udp.Length > 0 ? _udp[0].LocalEndPoint : null;
+    /// <summary>One UDP socket per worker; a room's transports use the one its candidates name.</summary>
+    public IReadOnlyList<UdpMediaSocket> UdpWorkers => _udp;
+    internal SfuLoadMonitor LoadMonitor => _load;
     public IPEndPoint? TcpEndPoint => _tcp?.LocalEndPoint;
     public ICollection<SfuSession> Sessions => _sessions.Values;
     public ICollection<CallRoom> Rooms => _rooms.Values;
@@ -68,17 +73,24 @@ public sealed partial class SfuNode : IHostedService, IDisposable
         var listen = _options.ListenIp;
         if (_options.EnableUdp)
         {
-            _udp = new UdpMediaSocket(new IPEndPoint(listen, _options.UdpPort), Transports, 1, _logs.CreateLogger("Media.Sfu.Udp"));
-            _udp.Start();
+            // One socket and thread per worker on consecutive ports (UdpPort 0: any free port each).
+            _udp = new UdpMediaSocket[_options.EffectiveUdpWorkers];
+            for (var i = 0; i < _udp.Length; i++)
+            {
+                var port = _options.UdpPort == 0 ? 0 : _options.UdpPort + i;
+                _udp[i] = new UdpMediaSocket(new IPEndPoint(listen, port), Transports, (ushort)(1 + i), _logs.CreateLogger("Media.Sfu.Udp"),
+                    _options.UdpSocketBufferBytes, _options.UdpBatchSize);
+                _udp[i].Start();
+            }
         }
         if (_options.EnableTcp)
         {
-            _tcp = new TcpMediaListener(new IPEndPoint(listen, _options.TcpPort), Transports, 2, _logs.CreateLogger("Media.Sfu.Tcp"));
+            _tcp = new TcpMediaListener(new IPEndPoint(listen, _options.TcpPort), Transports, TcpSocketId, _logs.CreateLogger("Media.Sfu.Tcp"));
             _tcp.Start();
         }
         _tick = _clock.CreateTimer(_ => Tick(), null, TimeSpan.FromMilliseconds(_options.TickMilliseconds), TimeSpan.FromMilliseconds(_options.TickMilliseconds));
-        _log.LogInformation("SFU node started: UDP {Udp}, TCP {Tcp}, candidates announce {Announced}, SRTP {Profiles}",
-            _udp?.LocalEndPoint, _tcp?.LocalEndPoint, _options.CandidateIp, string.Join(",", _dtls.SrtpProfiles));
+        _log.LogInformation("SFU node started: UDP {Udp} ({Workers} workers, batch {Batch}), TCP {Tcp}, candidates announce {Announced}, SRTP {Profiles}",
+            UdpEndPoint, _udp.Length, _udp.Length > 0 ? _udp[0].BatchSize : 0, _tcp?.LocalEndPoint, _options.CandidateIp, string.Join(",", _dtls.SrtpProfiles));
         return Task.CompletedTask;
     }
 
@@ -88,12 +100,18 @@ public sealed partial class SfuNode : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>The a=candidate values for this node: UDP first (higher priority), then ICE-TCP passive.</summary>
-    public IReadOnlyList<string> CandidateAttributes()
+    // Local socket numbers in IceTuple: UDP worker i is 1 + i.
+    private const ushort TcpSocketId = 0x8000;
+
+    /// <summary>The a=candidate values for this node's first UDP worker: UDP first (higher priority), then ICE-TCP passive.</summary>
+    public IReadOnlyList<string> CandidateAttributes() => CandidateAttributes(0);
+
+    /// <summary>The a=candidate values naming UDP worker <paramref name="worker"/>'s port, then ICE-TCP passive.</summary>
+    public IReadOnlyList<string> CandidateAttributes(int worker)
     {
         var list = new List<string>(2);
         var ip = _options.CandidateIp;
-        if (_udp is not null) list.Add(Ice.IceCandidate.CreateHost(ip, _udp.LocalEndPoint.Port, IceProtocol.Udp).ToSdpAttribute());
+        if (_udp.Length > 0) list.Add(Ice.IceCandidate.CreateHost(ip, _udp[Math.Clamp(worker, 0, _udp.Length - 1)].LocalEndPoint.Port, IceProtocol.Udp).ToSdpAttribute());
         if (_tcp is not null) list.Add(Ice.IceCandidate.CreateHost(ip, _tcp.LocalEndPoint.Port, IceProtocol.Tcp).ToSdpAttribute());
         return list;
     }
@@ -106,10 +124,13 @@ public sealed partial class SfuNode : IHostedService, IDisposable
     {
         if (string.IsNullOrWhiteSpace(roomId) || roomId.Length > 128) throw new SfuException(400, "VALIDATION_FAILED", "a room id is 1–128 characters");
         if (policy?.Validate().FirstOrDefault() is { } invalid) throw new SfuException(400, "VALIDATION_FAILED", invalid);
+        if (_rooms.TryGetValue(roomId, out var existing)) return existing;
+        if (_load.RefusalReason(Transports.Count, CountStreams(), joiningOpenRoom: false) is { } full)
+            throw new SfuException(503, "SFU_AT_CAPACITY", full);
         return _rooms.GetOrAdd(roomId, id =>
         {
             _log.LogInformation("Room {RoomId} opened for {Participants} participants", id, participants.Count);
-            return new CallRoom(id, NewRouter(id, echo: false, policy), participants, _clock.GetUtcNow());
+            return new CallRoom(id, NewRouter(id, echo: false, policy), participants, _clock.GetUtcNow()) { Worker = PickWorker() };
         });
     }
 
@@ -132,17 +153,25 @@ public sealed partial class SfuNode : IHostedService, IDisposable
     public (SfuSession Session, string AnswerSdp) CreateSession(string ownerUserId, string offerSdp, SfuSessionMode mode, string? roomId = null)
     {
         if (_dtls is null) throw new SfuException(503, "SFU_NOT_RUNNING", "the SFU node is not running");
-        if (Transports.Count >= _options.MaxTransports) throw new SfuException(503, "SFU_AT_CAPACITY", "this SFU node is at its transport limit");
+        if (_load.RefusalReason(Transports.Count, CountStreams(), joiningOpenRoom: mode == SfuSessionMode.Call) is { } full)
+            throw new SfuException(503, "SFU_AT_CAPACITY", full);
         CallRoom? room = null;
         Router? watched = null;
+        var worker = -1;
         if (mode == SfuSessionMode.Watch)
         {
             // WHEP: a viewer joins the router of a published session (roomId names that session).
             if (roomId is null || !_sessions.TryGetValue(roomId, out var published) || published.Mode != SfuSessionMode.Publish)
                 throw new SfuException(404, "SESSION_NOT_FOUND", "No published session with that id on this SFU node");
             watched = published.Router;
+            worker = published.Worker;
         }
-        if (mode == SfuSessionMode.Call) room = RequireParticipant(ownerUserId, roomId ?? "");
+        if (mode == SfuSessionMode.Call)
+        {
+            room = RequireParticipant(ownerUserId, roomId ?? "");
+            worker = room.Worker;
+        }
+        if (worker < 0) worker = PickWorker();
         if (!SessionDescription.TryParse(offerSdp, out var offer, out var parseError))
             throw new SfuException(400, "SDP_INVALID", "the offer is not valid SDP: " + parseError);
 
@@ -157,7 +186,7 @@ public sealed partial class SfuNode : IHostedService, IDisposable
 
         var result = SdpAnswerer.Answer(offer!, new AnswerOptions
         {
-            Transport = LocalTransport(ice),
+            Transport = LocalTransport(ice, worker),
             OutgoingStreams = outgoing,
             AudioBitrateCapKbps = room?.Policy?.AudioCapKbps,
             VideoBitrateCapKbps = room?.Policy?.VideoCapKbps,
@@ -166,7 +195,7 @@ public sealed partial class SfuNode : IHostedService, IDisposable
         if (!result.IsSuccess) throw new SfuException(400, "SDP_" + result.Error.ToString().ToUpperInvariant(), result.ErrorMessage ?? "the offer cannot be answered");
         var negotiated = result.Session!;
 
-        return (Admit(ownerUserId, mode, room, watched, ice, negotiated, Guid.NewGuid().ToString("N")), result.AnswerSdp!);
+        return (Admit(ownerUserId, mode, room, watched, ice, negotiated, Guid.NewGuid().ToString("N"), worker), result.AnswerSdp!);
     }
 
     /// <summary>
@@ -177,7 +206,8 @@ public sealed partial class SfuNode : IHostedService, IDisposable
     public (string OfferId, string OfferSdp) CreateOffer(string ownerUserId, string roomId, bool video)
     {
         if (_dtls is null) throw new SfuException(503, "SFU_NOT_RUNNING", "the SFU node is not running");
-        if (Transports.Count >= _options.MaxTransports) throw new SfuException(503, "SFU_AT_CAPACITY", "this SFU node is at its transport limit");
+        if (_load.RefusalReason(Transports.Count, CountStreams(), joiningOpenRoom: true) is { } full)
+            throw new SfuException(503, "SFU_AT_CAPACITY", full);
         var room = RequireParticipant(ownerUserId, roomId);
         var ice = IceCredentials.Generate();
         var cname = "sfu-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
@@ -188,7 +218,7 @@ public sealed partial class SfuNode : IHostedService, IDisposable
         if (video) sections.Add(new("1", MediaKind.Video) { Stream = new OutgoingStream(RandomSsrc(), RandomSsrc(), cname, "peer", "video-1") });
         var offerOptions = new OfferOptions
         {
-            Transport = LocalTransport(ice), Media = sections,
+            Transport = LocalTransport(ice, room.Worker), Media = sections,
             AudioBitrateCapKbps = room.Policy?.AudioCapKbps, VideoBitrateCapKbps = room.Policy?.VideoCapKbps,
         };
         if (!SdpOfferer.TryCreateOffer(offerOptions, out var offer, out var error))
@@ -210,7 +240,7 @@ public sealed partial class SfuNode : IHostedService, IDisposable
             throw new SfuException(409, "OFFER_ALREADY_ANSWERED", "This offer was answered already");
         if (!_rooms.TryGetValue(pending.Room.Id, out var room) || room != pending.Room)
             throw new SfuException(404, "ROOM_NOT_FOUND", "The call ended before the answer arrived");
-        return Admit(ownerUserId, SfuSessionMode.Call, room, null, pending.Ice, result.Session!, offerId);
+        return Admit(ownerUserId, SfuSessionMode.Call, room, null, pending.Ice, result.Session!, offerId, room.Worker);
     }
 
     private sealed record PendingOffer(string Owner, CallRoom Room, IceCredentials Ice, SessionDescription Offer, DateTimeOffset ExpiresAt);
@@ -222,15 +252,16 @@ public sealed partial class SfuNode : IHostedService, IDisposable
         return room;
     }
 
-    private LocalTransportParameters LocalTransport(IceCredentials ice) => new()
+    private LocalTransportParameters LocalTransport(IceCredentials ice, int worker) => new()
     {
         IceUfrag = ice.Ufrag, IcePwd = ice.Password, IceLite = true,
         Fingerprint = new SdpFingerprint(_dtls!.LocalFingerprint.Algorithm, _dtls.LocalFingerprint.Value),
-        Candidates = CandidateAttributes(), EndOfCandidates = true,
+        Candidates = CandidateAttributes(worker), EndOfCandidates = true,
     };
 
     /// <summary>Creates the transport for a negotiated session and joins it to its router.</summary>
-    private SfuSession Admit(string ownerUserId, SfuSessionMode mode, CallRoom? room, Router? watched, IceCredentials ice, NegotiatedSession negotiated, string id)
+    private SfuSession Admit(string ownerUserId, SfuSessionMode mode, CallRoom? room, Router? watched, IceCredentials ice, NegotiatedSession negotiated,
+        string id, int worker)
     {
         var role = negotiated.LocalDtlsRole == Sdp.DtlsRole.Client ? Dtls.DtlsRole.Client : Dtls.DtlsRole.Server;
         if (!DtlsFingerprint.TryParse($"{negotiated.RemoteFingerprint.Algorithm} {negotiated.RemoteFingerprint.Value}", out var remoteFingerprint))
@@ -243,7 +274,7 @@ public sealed partial class SfuNode : IHostedService, IDisposable
         var ttl = mode == SfuSessionMode.Echo ? TimeSpan.FromSeconds(_options.EchoMaxSeconds) : TimeSpan.FromHours(12);
         var session = new SfuSession(id, ownerUserId, mode, router, transport, _clock.GetUtcNow() + ttl)
         {
-            RemoteIceUfrag = negotiated.RemoteIceUfrag, Room = room,
+            RemoteIceUfrag = negotiated.RemoteIceUfrag, Room = room, Worker = worker,
         };
         Transports.Add(transport);
         router.Join(transport, negotiated);
@@ -311,6 +342,7 @@ public sealed partial class SfuNode : IHostedService, IDisposable
             if (Environment.TickCount64 - _lastReportTicks >= 1000)
             {
                 _lastReportTicks = Environment.TickCount64;
+                SampleLoad();
                 foreach (var r in routers) r.SendReports();
             }
             var now = _clock.GetUtcNow();
@@ -328,7 +360,44 @@ public sealed partial class SfuNode : IHostedService, IDisposable
         Transports.Count, _sessions.Count,
         Transports.All.Sum(t => t.Counters.RtpPacketsIn), Transports.All.Sum(t => t.Counters.RtpPacketsOut),
         LiveNativeContexts.DtlsSessions, LiveNativeContexts.SrtpSessions, LiveNativeContexts.Total,
-        _udp?.PacketsReceived ?? 0, Transports.UnknownSourcePackets, Transports.UnclassifiedPackets, _tcp?.ConnectionCount ?? 0);
+        _udp.Sum(u => u.PacketsReceived), Transports.UnknownSourcePackets, Transports.UnclassifiedPackets, _tcp?.ConnectionCount ?? 0);
+
+    /// <summary>This node's load for placement: streams, packets per second, CPU, and whether a new room would be refused.</summary>
+    public SfuLoad Load()
+    {
+        var streams = CountStreams();
+        var (pin, pout) = _load.PacketsPerSecond;
+        var reason = _load.RefusalReason(Transports.Count, streams, joiningOpenRoom: false);
+        return new SfuLoad(_udp.Length, _rooms.Count, Transports.Count, streams, pin, pout, _load.CpuPercent,
+            reason is not null, reason, _udp.Sum(u => u.WorkerAllocatedBytes));
+    }
+
+    internal void SampleLoad()
+    {
+        long rtpIn = 0, rtpOut = 0;
+        foreach (var t in Transports.All) { rtpIn += t.Counters.RtpPacketsIn; rtpOut += t.Counters.RtpPacketsOut; }
+        _load.Sample(rtpIn, rtpOut);
+    }
+
+    private int CountStreams() => SfuLoadMonitor.CountStreams(_sessions.Values.Select(s => s.Router));
+
+    /// <summary>The UDP worker with the fewest sessions, counting rooms not yet joined by their participants.</summary>
+    private int PickWorker()
+    {
+        if (_udp.Length <= 1) return 0;
+        var counts = new int[_udp.Length];
+        var joined = new HashSet<CallRoom>();
+        foreach (var s in _sessions.Values)
+        {
+            counts[Math.Clamp(s.Worker, 0, counts.Length - 1)]++;
+            if (s.Room is { } r) joined.Add(r);
+        }
+        foreach (var r in _rooms.Values)
+            if (!joined.Contains(r)) counts[Math.Clamp(r.Worker, 0, counts.Length - 1)] += r.Participants.Count;
+        var best = 0;
+        for (var i = 1; i < counts.Length; i++) if (counts[i] < counts[best]) best = i;
+        return best;
+    }
 
     private static uint RandomSsrc()
     {
@@ -344,9 +413,11 @@ public sealed partial class SfuNode : IHostedService, IDisposable
         foreach (var s in _sessions.Values) CloseSession(s.Id);
         foreach (var r in _rooms.Keys) CloseRoom(r);
         foreach (var t in Transports.All) t.Close(TransportCloseReason.NodeStopping);
-        _udp?.Dispose(); _udp = null;
+        foreach (var u in _udp) u.Dispose();
+        _udp = [];
         _tcp?.Dispose(); _tcp = null;
         _dtls?.Dispose(); _dtls = null;
+        _certificate?.Dispose(); _certificate = null; // its X509 and key were counted as live native objects until now
     }
 }
 

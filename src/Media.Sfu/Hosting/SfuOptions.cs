@@ -23,6 +23,19 @@ public sealed class SfuOptions
     /// <summary>A transport with no packet at all for this long is closed (it never connected, or its peer vanished).</summary>
     public int IdleTimeoutSeconds { get; set; } = 60;
     public int MaxTransports { get; set; } = 2000;
+    /// <summary>RTP streams (received plus sent) before new sessions get 503 SFU_AT_CAPACITY; 0 = no limit. A 1:1 audio+video call is 8.</summary>
+    public int MaxStreams { get; set; }
+    /// <summary>
+    /// Process CPU (percent of all cores, averaged over the last 5 s) at or above which new rooms and sessions outside an
+    /// open room are refused with 503 SFU_AT_CAPACITY; participants of rooms already open still join. 0 = no CPU limit.
+    /// </summary>
+    public int MaxCpuPercent { get; set; } = 90;
+    /// <summary>UDP receive workers, each with its own socket on UdpPort + i and its own thread; 0 = one per core.</summary>
+    public int UdpWorkers { get; set; }
+    /// <summary>Datagrams per recvmmsg/sendmmsg on Linux; 0 = the portable one-datagram receive loop.</summary>
+    public int UdpBatchSize { get; set; } = Net.UdpMediaSocket.DefaultBatchSize;
+    /// <summary>SO_RCVBUF and SO_SNDBUF of each UDP socket (the kernel caps them at net.core.rmem_max / wmem_max).</summary>
+    public int UdpSocketBufferBytes { get; set; } = 4 * 1024 * 1024;
     /// <summary>Echo sessions ("test your camera and microphone") end after this long.</summary>
     public int EchoMaxSeconds { get; set; } = 120;
     /// <summary>An offer the SFU made (to a call participant waiting for one) lapses unanswered after this long.</summary>
@@ -38,6 +51,9 @@ public sealed class SfuOptions
     public bool SendTransportCc { get; set; } = true;
 
     public Quality.BandwidthFeedbackSettings FeedbackSettings() => new(RembFloorKbps, RembCeilingKbps, RembHeadroom, SendRemb, SendTransportCc);
+
+    /// <summary>The number of UDP workers in effect.</summary>
+    public int EffectiveUdpWorkers => UdpWorkers > 0 ? UdpWorkers : Environment.ProcessorCount;
 
     public IPAddress ListenIp => IPAddress.Parse(ListenAddress);
     public IPAddress CandidateIp => IPAddress.Parse(string.IsNullOrWhiteSpace(AnnouncedAddress) ? AnnouncedFallback : AnnouncedAddress);
@@ -59,6 +75,12 @@ public sealed class SfuOptions
         if (ConsentCloseSeconds is < 0 or > 300) yield return "consent close grace must be 0–300 s";
         if (IdleTimeoutSeconds < ConsentTimeoutSeconds) yield return "idle timeout must not be shorter than the consent timeout";
         if (MaxTransports < 1) yield return "max transports must be positive";
+        if (MaxStreams < 0) yield return "max streams must be 0 (no limit) or positive";
+        if (MaxCpuPercent is < 0 or > 100) yield return "max CPU percent must be 0 (no limit) to 100";
+        if (UdpWorkers is < 0 or > 256) yield return "UDP workers must be 0 (one per core) to 256";
+        if (UdpPort > 0 && UdpPort + EffectiveUdpWorkers - 1 > 65535) yield return "UDP port + workers - 1 must not pass 65535";
+        if (UdpBatchSize is < 0 or > 1024) yield return "UDP batch size must be 0–1024";
+        if (UdpSocketBufferBytes is < 65536 or > 512 * 1024 * 1024) yield return "UDP socket buffer must be 64 KiB–512 MiB";
         if (EchoMaxSeconds is < 5 or > 3600) yield return "echo duration must be 5–3600 s";
         if (OfferTimeoutSeconds is < 5 or > 600) yield return "offer timeout must be 5–600 s";
         if (TickMilliseconds is < 10 or > 1000) yield return "tick must be 10–1000 ms";

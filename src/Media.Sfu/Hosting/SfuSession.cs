@@ -31,6 +31,8 @@ public sealed class SfuSession
     public string RemoteIceUfrag { get; internal set; } = "";
     /// <summary>The call room this session joined; null for echo and plain publish sessions.</summary>
     public CallRoom? Room { get; internal init; }
+    /// <summary>The UDP worker whose port the answer's candidate named (ICE restarts keep it).</summary>
+    public int Worker { get; internal init; }
 
     /// <summary>ICE restart: new local credentials for the same transport (DTLS and SRTP continue).</summary>
     public Ice.IceCredentials RestartIce(string remoteUfrag, string remotePwd)
@@ -53,4 +55,6 @@ public sealed class CallRoom(string id, Router router, IReadOnlyCollection<strin
     public DateTimeOffset OpenedAt { get; } = openedAt;
     /// <summary>The call's bitrate caps and over-cap policy (null = none).</summary>
     public Quality.CallMediaPolicy? Policy => Router.Policy;
+    /// <summary>The UDP worker every participant's transport uses, so the call is served by one thread.</summary>
+    public int Worker { get; internal init; }
 }

@@ -64,7 +64,7 @@ public static class SfuHttpApi
                 var local = session.RestartIce(ufrag, fragment.IcePwd ?? "");
                 var answer = new TrickleIceFragment { IceUfrag = local.Ufrag, IcePwd = local.Password };
                 var mid = fragment.Media.FirstOrDefault()?.Mid ?? "0";
-                answer.Media.Add(new TrickleIceMedia { Mid = mid, Candidates = node.CandidateAttributes().Select(c => IceCandidate.TryParse(c, out var parsed, out _) ? parsed! : null).OfType<IceCandidate>().ToList(), EndOfCandidates = true });
+                answer.Media.Add(new TrickleIceMedia { Mid = mid, Candidates = node.CandidateAttributes(session.Worker).Select(c => IceCandidate.TryParse(c, out var parsed, out _) ? parsed! : null).OfType<IceCandidate>().ToList(), EndOfCandidates = true });
                 http.Response.StatusCode = 200;
                 http.Response.Headers.ETag = session.ETag;
                 http.Response.ContentType = TrickleIceFragment.MediaType;

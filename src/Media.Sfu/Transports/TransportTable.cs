@@ -16,16 +16,22 @@ public sealed class TransportTable : IMediaPacketHandler
     private readonly ConcurrentDictionary<IceTuple, WebRtcTransport> _byTuple = new();
     private readonly ConcurrentDictionary<string, WebRtcTransport> _byId = new();
     private long _unknownSource, _unclassified, _unknownUfrag;
+    // What housekeeping iterates ten times a second: replaced (never mutated) on add and remove, so reading it neither
+    // allocates nor takes the dictionary's locks (ConcurrentDictionary.Values does both).
+    private readonly object _membership = new();
+    private volatile WebRtcTransport[] _all = [];
 
     public int Count => _byId.Count;
     public long UnknownSourcePackets => Interlocked.Read(ref _unknownSource);
     public long UnclassifiedPackets => Interlocked.Read(ref _unclassified);
     public long UnknownUfragRequests => Interlocked.Read(ref _unknownUfrag);
-    public ICollection<WebRtcTransport> All => _byId.Values;
+    /// <summary>A snapshot of the live transports; do not modify.</summary>
+    public IReadOnlyList<WebRtcTransport> All => _all;
 
     public void Add(WebRtcTransport transport)
     {
         if (!_byId.TryAdd(transport.Id, transport)) throw new InvalidOperationException($"transport {transport.Id} exists");
+        lock (_membership) _all = [.. _all, transport];
         foreach (var u in transport.Ufrags()) AddUfrag(u, transport);
     }
 
@@ -42,7 +48,8 @@ public sealed class TransportTable : IMediaPacketHandler
 
     internal void Remove(WebRtcTransport t)
     {
-        _byId.TryRemove(new KeyValuePair<string, WebRtcTransport>(t.Id, t));
+        if (_byId.TryRemove(new KeyValuePair<string, WebRtcTransport>(t.Id, t)))
+            lock (_membership) _all = Array.FindAll(_all, x => x != t);
         foreach (var u in t.Ufrags()) _byUfrag.TryRemove(u, out _);
         Span<IceTuple> tuples = stackalloc IceTuple[IceLiteSession.DefaultMaxTuples];
         var n = t.CopyTuples(tuples);
