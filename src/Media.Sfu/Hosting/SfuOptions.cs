@@ -27,9 +27,11 @@ public sealed class SfuOptions
     public int MaxStreams { get; set; }
     /// <summary>
     /// Process CPU (percent of all cores, averaged over the last 5 s) at or above which new rooms and sessions outside an
-    /// open room are refused with 503 SFU_AT_CAPACITY; participants of rooms already open still join. 0 = no CPU limit.
+    /// open room are refused with 503 SFU_AT_CAPACITY; participants of rooms already open still join. 0 = no CPU limit
+    /// (the default: a process that also hosts the API, or is still compiling after start, must not turn calls away by
+    /// surprise; docs/capacity.md suggests 80 for a node of its own).
     /// </summary>
-    public int MaxCpuPercent { get; set; } = 90;
+    public int MaxCpuPercent { get; set; }
     /// <summary>UDP receive workers, each with its own socket on UdpPort + i and its own thread; 0 = one per core.</summary>
     public int UdpWorkers { get; set; }
     /// <summary>Datagrams per recvmmsg/sendmmsg on Linux; 0 = the portable one-datagram receive loop.</summary>
