@@ -95,6 +95,11 @@ public static class NodeEnvironment
         ("SFU_ENABLE_TCP", "Sfu:EnableTcp"),
         ("SFU_SRTP_PROFILES", "Sfu:SrtpProfiles"),
         ("SFU_MAX_TRANSPORTS", "Sfu:MaxTransports"),
+        ("SFU_MAX_STREAMS", "Sfu:MaxStreams"),
+        ("SFU_MAX_CPU_PERCENT", "Sfu:MaxCpuPercent"),
+        ("SFU_UDP_WORKERS", "Sfu:UdpWorkers"),
+        ("SFU_UDP_BATCH_SIZE", "Sfu:UdpBatchSize"),
+        ("SFU_UDP_SOCKET_BUFFER_BYTES", "Sfu:UdpSocketBufferBytes"),
         ("SFU_ECHO_MAX_SECONDS", "Sfu:EchoMaxSeconds"),
         ("SFU_CONSENT_TIMEOUT_SECONDS", "Sfu:ConsentTimeoutSeconds"),
     };
