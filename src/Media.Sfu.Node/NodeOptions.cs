@@ -72,7 +72,7 @@ public sealed partial class NodeOptions
 /// <summary>Environment variable names → configuration keys, as the control plane's SeedEnvironment does it.</summary>
 public static class NodeEnvironment
 {
-    public static readonly (string Env, string Key)[] Names =
+    public static readonly (string Env, string Key)[] Names = new (string Env, string Key)[]
     {
         ("SFU_NODE_ID", "Node:Id"),
         ("SFU_NODE_HOST", "Node:Host"),
@@ -87,22 +87,7 @@ public static class NodeEnvironment
         ("JWT_SECRET", "Node:AccessTokenSecret"),
         ("JWT_ISSUER", "Node:AccessTokenIssuer"),
         ("LOG_LEVEL", "Logging:Level"),
-        ("SFU_LISTEN_ADDRESS", "Sfu:ListenAddress"),
-        ("SFU_ANNOUNCED_ADDRESS", "Sfu:AnnouncedAddress"),
-        ("SFU_UDP_PORT", "Sfu:UdpPort"),
-        ("SFU_TCP_PORT", "Sfu:TcpPort"),
-        ("SFU_ENABLE_UDP", "Sfu:EnableUdp"),
-        ("SFU_ENABLE_TCP", "Sfu:EnableTcp"),
-        ("SFU_SRTP_PROFILES", "Sfu:SrtpProfiles"),
-        ("SFU_MAX_TRANSPORTS", "Sfu:MaxTransports"),
-        ("SFU_MAX_STREAMS", "Sfu:MaxStreams"),
-        ("SFU_MAX_CPU_PERCENT", "Sfu:MaxCpuPercent"),
-        ("SFU_UDP_WORKERS", "Sfu:UdpWorkers"),
-        ("SFU_UDP_BATCH_SIZE", "Sfu:UdpBatchSize"),
-        ("SFU_UDP_SOCKET_BUFFER_BYTES", "Sfu:UdpSocketBufferBytes"),
-        ("SFU_ECHO_MAX_SECONDS", "Sfu:EchoMaxSeconds"),
-        ("SFU_CONSENT_TIMEOUT_SECONDS", "Sfu:ConsentTimeoutSeconds"),
-    };
+    }.Concat(Media.Sfu.Hosting.SfuOptions.EnvironmentNames).ToArray();
 
     public static Dictionary<string, string?> Read(Func<string, string?> env)
     {

@@ -6,7 +6,7 @@ namespace ControlPlane.Api.Configuration;
 /// </summary>
 public static class SeedEnvironment
 {
-    private static readonly (string Env, string Key)[] Direct =
+    private static readonly (string Env, string Key)[] Direct = new (string Env, string Key)[]
     {
         ("DATABASE_URL", "Database:Url"),
         ("REDIS_URL", "Redis:Url"),
@@ -58,22 +58,6 @@ public static class SeedEnvironment
         ("CALL_OVER_CAP_POLICY", "CallMedia:OverCapPolicy"),
         ("QUALITY_SAMPLE_MS", "CallQuality:SampleMilliseconds"),
         ("QUALITY_ALERT_SECONDS", "CallQuality:PoorAlertSeconds"),
-        ("SFU_CONSENT_TIMEOUT_SECONDS", "Sfu:ConsentTimeoutSeconds"),
-        ("SFU_CONSENT_CLOSE_SECONDS", "Sfu:ConsentCloseSeconds"),
-        ("SFU_LISTEN_ADDRESS", "Sfu:ListenAddress"),
-        ("SFU_ANNOUNCED_ADDRESS", "Sfu:AnnouncedAddress"),
-        ("SFU_UDP_PORT", "Sfu:UdpPort"),
-        ("SFU_TCP_PORT", "Sfu:TcpPort"),
-        ("SFU_ENABLE_UDP", "Sfu:EnableUdp"),
-        ("SFU_ENABLE_TCP", "Sfu:EnableTcp"),
-        ("SFU_SRTP_PROFILES", "Sfu:SrtpProfiles"),
-        ("SFU_MAX_TRANSPORTS", "Sfu:MaxTransports"),
-        ("SFU_MAX_STREAMS", "Sfu:MaxStreams"),
-        ("SFU_MAX_CPU_PERCENT", "Sfu:MaxCpuPercent"),
-        ("SFU_UDP_WORKERS", "Sfu:UdpWorkers"),
-        ("SFU_UDP_BATCH_SIZE", "Sfu:UdpBatchSize"),
-        ("SFU_UDP_SOCKET_BUFFER_BYTES", "Sfu:UdpSocketBufferBytes"),
-        ("SFU_ECHO_MAX_SECONDS", "Sfu:EchoMaxSeconds"),
         ("SFU_NODE_SECRET", "SfuNodes:Secret"),
         ("SFU_NODE_STALE_MS", "SfuNodes:StaleAfterMs"),
         ("SFU_NODE_REQUEST_TIMEOUT_MS", "SfuNodes:RequestTimeoutMs"),
@@ -85,7 +69,7 @@ public static class SeedEnvironment
         ("CHAT_RECONNECT_WINDOW_SECONDS", "Chat:ReconnectWindowSeconds"),
         ("CHAT_IDLE_TIMEOUT_SECONDS", "Chat:IdleTimeoutSeconds"),
         ("RETENTION_DAYS", "Retention:Days"),
-    };
+    }.Concat(Media.Sfu.Hosting.SfuOptions.EnvironmentNames).ToArray();
 
     public static Dictionary<string, string?> Read(Func<string, string?> env)
     {

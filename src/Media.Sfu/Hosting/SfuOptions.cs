@@ -57,6 +57,27 @@ public sealed class SfuOptions
     /// <summary>The number of UDP workers in effect.</summary>
     public int EffectiveUdpWorkers => UdpWorkers > 0 ? UdpWorkers : Environment.ProcessorCount;
 
+    /// <summary>SFU_* environment variables and the configuration keys they set, shared by every host of a node.</summary>
+    public static readonly (string Env, string Key)[] EnvironmentNames =
+    [
+        ("SFU_LISTEN_ADDRESS", "Sfu:ListenAddress"),
+        ("SFU_ANNOUNCED_ADDRESS", "Sfu:AnnouncedAddress"),
+        ("SFU_UDP_PORT", "Sfu:UdpPort"),
+        ("SFU_TCP_PORT", "Sfu:TcpPort"),
+        ("SFU_ENABLE_UDP", "Sfu:EnableUdp"),
+        ("SFU_ENABLE_TCP", "Sfu:EnableTcp"),
+        ("SFU_SRTP_PROFILES", "Sfu:SrtpProfiles"),
+        ("SFU_MAX_TRANSPORTS", "Sfu:MaxTransports"),
+        ("SFU_MAX_STREAMS", "Sfu:MaxStreams"),
+        ("SFU_MAX_CPU_PERCENT", "Sfu:MaxCpuPercent"),
+        ("SFU_UDP_WORKERS", "Sfu:UdpWorkers"),
+        ("SFU_UDP_BATCH_SIZE", "Sfu:UdpBatchSize"),
+        ("SFU_UDP_SOCKET_BUFFER_BYTES", "Sfu:UdpSocketBufferBytes"),
+        ("SFU_ECHO_MAX_SECONDS", "Sfu:EchoMaxSeconds"),
+        ("SFU_CONSENT_TIMEOUT_SECONDS", "Sfu:ConsentTimeoutSeconds"),
+        ("SFU_CONSENT_CLOSE_SECONDS", "Sfu:ConsentCloseSeconds"),
+    ];
+
     public IPAddress ListenIp => IPAddress.Parse(ListenAddress);
     public IPAddress CandidateIp => IPAddress.Parse(string.IsNullOrWhiteSpace(AnnouncedAddress) ? AnnouncedFallback : AnnouncedAddress);
     private string AnnouncedFallback => ListenIp.Equals(IPAddress.Any) || ListenIp.Equals(IPAddress.IPv6Any) ? "127.0.0.1" : ListenAddress;
