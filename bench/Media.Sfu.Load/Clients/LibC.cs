@@ -28,9 +28,6 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "epoll_wait", SetLastError = true)]
     public static partial int EpollWait(int epfd, EpollEvent* events, int maxEvents, int timeoutMs);
 
-    [LibraryImport(Lib, EntryPoint = "recvmmsg", SetLastError = true)]
-    public static partial int RecvMmsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
-
     [LibraryImport(Lib, EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(int fd, byte* buffer, nuint length, int flags);
 
@@ -46,32 +43,6 @@ internal static unsafe partial class LibC
     {
         public uint Events;
         public ulong Data;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct IoVec
-    {
-        public byte* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct MsgHdr
-    {
-        public byte* Name;
-        public uint NameLength;
-        public IoVec* Iov;
-        public nuint IovLength;
-        public byte* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct MMsgHdr
-    {
-        public MsgHdr Header;
-        public uint Length;
     }
 
     /// <summary>CLOCK_REALTIME in nanoseconds, the clock SO_TIMESTAMPNS stamps arrivals with.</summary>

@@ -1,3 +1,4 @@
+using Media.Sfu.Net;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
@@ -17,8 +18,8 @@ public sealed unsafe class PeerWorker : IDisposable
     private volatile bool _stop;
     private bool _disposed;
     private readonly byte* _memory;
-    private readonly LibC.MMsgHdr* _headers;
-    private readonly LibC.IoVec* _iov;
+    private readonly LinuxSockets.MMsgHdr* _headers;
+    private readonly LinuxSockets.IoVec* _iov;
     private readonly byte* _buffers, _controls, _names;
     private readonly LibC.EpollEvent* _events;
 
@@ -27,10 +28,10 @@ public sealed unsafe class PeerWorker : IDisposable
         Index = index;
         _epoll = LibC.EpollCreate1(0);
         if (_epoll < 0) throw new InvalidOperationException($"epoll_create1 failed: errno {Marshal.GetLastPInvokeError()}");
-        var total = (nuint)(Batch * (sizeof(LibC.MMsgHdr) + sizeof(LibC.IoVec) + SlotSize + ControlSize + NameSize) + MaxEvents * sizeof(LibC.EpollEvent));
+        var total = (nuint)(Batch * (sizeof(LinuxSockets.MMsgHdr) + sizeof(LinuxSockets.IoVec) + SlotSize + ControlSize + NameSize) + MaxEvents * sizeof(LibC.EpollEvent));
         _memory = (byte*)NativeMemory.AllocZeroed(total);
-        _headers = (LibC.MMsgHdr*)_memory;
-        _iov = (LibC.IoVec*)(_headers + Batch);
+        _headers = (LinuxSockets.MMsgHdr*)_memory;
+        _iov = (LinuxSockets.IoVec*)(_headers + Batch);
         _buffers = (byte*)(_iov + Batch);
         _controls = _buffers + Batch * SlotSize;
         _names = _controls + Batch * ControlSize;
@@ -110,7 +111,7 @@ public sealed unsafe class PeerWorker : IDisposable
                 _headers[i].Header.ControlLength = ControlSize;
                 _headers[i].Header.Flags = 0;
             }
-            var n = LibC.RecvMmsg(peer.Fd, _headers, Batch, LibC.MsgDontWait, null);
+            var n = LinuxSockets.RecvMmsg(peer.Fd, _headers, Batch, LibC.MsgDontWait, null);
             if (n <= 0) return;
             for (var i = 0; i < n; i++)
             {
