@@ -211,9 +211,8 @@ public sealed class WebRtcTransport : IDtlsDatagramSink, IDisposable
             packet.TryRemoveExtension(ids.Mid); // a mid of another length cannot be written in place
         if (ids.AbsSendTime != 0)
         {
-            // abs-send-time: 6.18 fixed-point seconds, 24 bits (webrtc.org abs-send-time spec).
-            var fixedPoint = (uint)((Clock.GetTimestamp() * (1L << 18) / TimeProvider.System.TimestampFrequency) & 0xFFFFFF);
-            Span<byte> v = stackalloc byte[3] { (byte)(fixedPoint >> 16), (byte)(fixedPoint >> 8), (byte)fixedPoint };
+            Span<byte> v = stackalloc byte[Rtp.AbsSendTime.Length];
+            Rtp.AbsSendTime.Write(v, Rtp.AbsSendTime.FromTimestamp(Clock.GetTimestamp(), Clock.TimestampFrequency));
             packet.TryWriteExtension(ids.AbsSendTime, v);
         }
         if (ids.TransportWideCc != 0)
