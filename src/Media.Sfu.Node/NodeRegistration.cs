@@ -54,8 +54,13 @@ public sealed class NodeRegistration(
     public SfuNodeRecord Snapshot()
     {
         var stats = sfu.Stats();
+        var load = sfu.Load();
         return new SfuNodeRecord(_options.Id, _options.PublicUrl, _options.MaxRooms, sfu.Options.MaxTransports,
-            sfu.Rooms.Count, stats.Transports, stats.Sessions, Math.Round(Volatile.Read(ref _packetsPerSecond), 1), clock.GetUtcNow(), _startedAt);
+            sfu.Rooms.Count, stats.Transports, stats.Sessions, Math.Round(Volatile.Read(ref _packetsPerSecond), 1), clock.GetUtcNow(), _startedAt)
+        {
+            Streams = load.Streams, MaxStreams = sfu.Options.MaxStreams, CpuPercent = Math.Round(load.CpuPercent, 1),
+            MaxCpuPercent = sfu.Options.MaxCpuPercent, PacketsOutPerSecond = Math.Round(load.PacketsOutPerSecond, 1),
+        };
     }
 
     /// <summary>

@@ -204,6 +204,7 @@ public static class ControlPlaneApp
         app.MapSignaling();
         app.MapModeration();
         app.MapCallQuality();
+        app.MapMediaNodes();
         // No MapFallback: it would outrank routing's own 405/415 answers. Unmatched routes end as empty 404s,
         // which UseApiErrorShape's status-code handler writes in the error shape.
     }

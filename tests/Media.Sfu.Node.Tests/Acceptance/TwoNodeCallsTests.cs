@@ -26,6 +26,7 @@ public sealed class TwoNodeCallsTests : IAsyncLifetime
     private RedisClient _redis = null!;
     private SfuNodeRegistry _registry = null!;
     private readonly SfuControlTokens _tokens = new(Secret);
+    private static readonly Guid Operator = Guid.Parse("0d5e7a41-2b3c-4d5e-8f60-718293a4b5c6");
 
     public async Task InitializeAsync()
     {
@@ -48,6 +49,7 @@ public sealed class TwoNodeCallsTests : IAsyncLifetime
             ["SfuNodes:Secret"] = Secret,
             ["SfuNodes:StaleAfterMs"] = "1000",
             ["Matchmaking:JoinLimit"] = "1000",
+            ["Auth:ModeratorDeviceIds"] = Operator.ToString(),
         });
         (_first, _second, _api) = (await first, await second, await api);
         _callers = new SfuCallers(_api);
@@ -81,7 +83,29 @@ public sealed class TwoNodeCallsTests : IAsyncLifetime
             var rooms = placedOn.Count(n => n == node.Id);
             var status = await WaitForStatusAsync(node, s => s.Node.Transports == 2 * rooms, $"both transports of its {rooms} calls");
             Assert.Equal((rooms, 2 * rooms), (status.Node.Rooms, status.Node.Sessions));
+            // Its record reports the streams it carries (audio + video, received and sent, by both sides: 8 a call).
+            await WaitForAsync(() => _registry.ReadAsync(node.Id), r => r?.Streams == 8 * rooms, $"{8 * rooms} streams in the record of {node.Id}");
         }
+
+        // Operators see both nodes' load, and only with a moderator token.
+        var staff = await _api.SignInAsync(Operator);
+        using (var res = await _api.Client.SendAsync(_api.Authorized(HttpMethod.Get, "/moderation/sfu/nodes", staff.AccessToken)))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, res.StatusCode);
+            var nodes = JsonDocument.Parse(await res.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("nodes");
+            Assert.Equal(["sfu-a", "sfu-b"], nodes.EnumerateArray().Select(n => n.GetProperty("id").GetString()));
+            foreach (var n in nodes.EnumerateArray())
+            {
+                Assert.True(n.GetProperty("fresh").GetBoolean());
+                Assert.Equal(placedOn.Count(p => p == n.GetProperty("id").GetString()), n.GetProperty("rooms").GetInt32());
+                Assert.Equal(8 * n.GetProperty("rooms").GetInt32(), n.GetProperty("streams").GetInt32());
+                Assert.InRange(n.GetProperty("cpuPercent").GetDouble(), 0, 100);
+                Assert.False(n.TryGetProperty("url", out _));
+            }
+        }
+        var someone = await _api.SignInAsync();
+        using (var refused = await _api.Client.SendAsync(_api.Authorized(HttpMethod.Get, "/moderation/sfu/nodes", someone.AccessToken)))
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
 
         // Moderators' live view covers calls on node processes: the control plane polls each node's quality.
         var monitor = _api.Services.GetRequiredService<ControlPlane.Api.Calls.Quality.CallQualityMonitor>();

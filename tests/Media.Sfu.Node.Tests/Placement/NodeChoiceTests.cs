@@ -50,6 +50,53 @@ public class NodeChoiceTests
     }
 
     [Fact]
+    public void Streams_and_cpu_rank_nodes_only_where_the_node_sets_such_a_limit()
+    {
+        // Without limits, CPU and streams are reported but do not decide: the node with fewer calls wins.
+        var hot = Node("hot", rooms: 1, transports: 2) with { CpuPercent = 60, Streams = 8 };
+        var cool = Node("cool", rooms: 2, transports: 4) with { CpuPercent = 5, Streams = 16 };
+        Assert.Equal("hot", Choose([hot, cool]));
+        // With a CPU limit, 60 % of 80 % is a load of 0.75, far above 2 of 100 rooms.
+        Assert.Equal("cool", Choose([hot with { MaxCpuPercent = 80 }, cool with { MaxCpuPercent = 80 }]));
+        Assert.Equal(0.75, (hot with { MaxCpuPercent = 80 }).Load, 6);
+        // With a stream limit, 16 of 20 streams (0.8) outweighs 1 of 100 rooms.
+        Assert.Equal("hot", Choose([hot with { MaxStreams = 1000 }, cool with { MaxStreams = 20 }]));
+        Assert.Equal(0.8, (cool with { MaxStreams = 20 }).Load, 6);
+    }
+
+    [Fact]
+    public void A_node_at_its_stream_or_cpu_limit_is_full()
+    {
+        Assert.True((Node("a") with { Streams = 40, MaxStreams = 40 }).IsFull);
+        Assert.False((Node("a") with { Streams = 39, MaxStreams = 40 }).IsFull);
+        Assert.True((Node("a") with { CpuPercent = 80, MaxCpuPercent = 80 }).IsFull);
+        Assert.False((Node("a") with { CpuPercent = 99, MaxCpuPercent = 0 }).IsFull);
+        Assert.Equal("ok", Choose([Node("cpu-full") with { CpuPercent = 85, MaxCpuPercent = 80 }, Node("ok", rooms: 90, transports: 180)]));
+    }
+
+    [Fact]
+    public void Records_carry_the_load_fields_and_older_records_without_them_still_parse()
+    {
+        var record = Node("n", rooms: 3, transports: 6) with
+        {
+            Streams = 24, MaxStreams = 1200, CpuPercent = 37.5, MaxCpuPercent = 80, PacketsOutPerSecond = 900.5,
+        };
+        var fields = record.ToFields().ToDictionary(f => f.Key, f => f.Value);
+        Assert.True(SfuNodeRecord.TryParse(fields, out var read));
+        Assert.Equal((24, 1200, 37.5, 80, 900.5), (read!.Streams, read.MaxStreams, read.CpuPercent, read.MaxCpuPercent, read.PacketsOutPerSecond));
+
+        foreach (var added in new[] { "streams", "maxStreams", "cpuPercent", "maxCpuPercent", "packetsOutPerSecond" }) fields.Remove(added);
+        Assert.True(SfuNodeRecord.TryParse(fields, out var old));
+        Assert.Equal((0, 0, 0.0, 0), (old!.Streams, old.MaxStreams, old.CpuPercent, old.MaxCpuPercent));
+        Assert.Equal(3.0 / 100, old.Load, 6);
+
+        // Nonsense in the new fields reads as "not reported", never as a load that would steer placement.
+        fields["cpuPercent"] = "NaN"; fields["maxCpuPercent"] = "-5"; fields["streams"] = "lots"; fields["packetsOutPerSecond"] = "-1";
+        Assert.True(SfuNodeRecord.TryParse(fields, out var odd));
+        Assert.Equal((0, 0.0, 0, 0.0), (odd!.Streams, odd.CpuPercent, odd.MaxCpuPercent, odd.PacketsOutPerSecond));
+    }
+
+    [Fact]
     public void Equally_loaded_nodes_share_the_calls()
     {
         var random = new Random(42);

@@ -53,5 +53,6 @@ public static class CallMediaRegistration
     {
         public Task<IMediaNode?> PlaceAsync(IReadOnlyCollection<string> exclude, CancellationToken ct = default) => Task.FromResult<IMediaNode?>(null);
         public Task<IMediaNode?> FindAsync(string nodeId, CancellationToken ct = default) => Task.FromResult<IMediaNode?>(null);
+        public Task<IReadOnlyList<SfuNodeRecord>> NodesAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<SfuNodeRecord>>([]);
     }
 }

@@ -41,13 +41,21 @@ public sealed class LocalMediaNode(SfuNode node) : IMediaNode, IMediaPlacement
     public Task<IMediaNode?> FindAsync(string nodeId, CancellationToken ct = default) =>
         Task.FromResult<IMediaNode?>(nodeId == LocalId ? this : null);
 
+    public Task<IReadOnlyList<SfuNodeRecord>> NodesAsync(CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<SfuNodeRecord>>(Record(DateTimeOffset.UtcNow) is { } r ? [r] : []);
+
     /// <summary>This SFU as a placement candidate beside the node processes; null while it is not running.</summary>
     public SfuNodeRecord? Record(DateTimeOffset now)
     {
         if (!node.IsRunning) return null;
         var maxTransports = node.Options.MaxTransports;
+        var load = node.Load();
         return new SfuNodeRecord(LocalId, "http://in-process/", Math.Max(1, maxTransports / SfuNodeRecord.TransportsPerCall), maxTransports,
-            node.Rooms.Count, node.Transports.Count, node.Sessions.Count, 0, now, now);
+            node.Rooms.Count, node.Transports.Count, node.Sessions.Count, Math.Round(load.PacketsInPerSecond, 1), now, now)
+        {
+            Streams = load.Streams, MaxStreams = node.Options.MaxStreams, CpuPercent = Math.Round(load.CpuPercent, 1),
+            MaxCpuPercent = node.Options.MaxCpuPercent, PacketsOutPerSecond = Math.Round(load.PacketsOutPerSecond, 1),
+        };
     }
 
     private static Task<T> Run<T>(Func<T> action)

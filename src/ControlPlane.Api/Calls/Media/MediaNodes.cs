@@ -1,3 +1,5 @@
+using Media.Sfu.Cluster;
+
 namespace ControlPlane.Api.Calls.Media;
 
 /// <summary>
@@ -44,6 +46,9 @@ public interface IMediaPlacement
     Task<IMediaNode?> PlaceAsync(IReadOnlyCollection<string> exclude, CancellationToken ct = default);
 
     Task<IMediaNode?> FindAsync(string nodeId, CancellationToken ct = default);
+
+    /// <summary>Every node placement knows of now, fresh or stale, with its last reported load (for operators).</summary>
+    Task<IReadOnlyList<SfuNodeRecord>> NodesAsync(CancellationToken ct = default);
 }
 
 /// <summary>A call participant's media transport ended on its own (ICE consent lost, DTLS closed, idle) — reported by a node.</summary>

@@ -7,7 +7,8 @@ namespace ControlPlane.Api.Calls.Media;
 
 /// <summary>
 /// Placement over the SFU nodes registered in Redis (plus the in-process SFU when it runs): each call goes to the
-/// healthy node with the lowest load (the fuller of rooms/maxRooms and transports/maxTransports); ties are broken
+/// healthy node with the lowest load (the fullest of its limits: rooms, transports, and streams and CPU where the node
+/// sets those limits; see <see cref="SfuNodeRecord.Load"/>); ties are broken
 /// at random so control-plane nodes placing at once spread their calls. A node whose heartbeat is older than
 /// SFU_NODE_STALE_MS, whose record expired, or that is full is left out. The chosen node's published load is
 /// raised at once, so placements before its next heartbeat see the call.
@@ -65,6 +66,13 @@ public sealed class RedisMediaPlacement : IMediaPlacement, IDisposable
             skip.Add(chosen.NodeId); // its record expired since we read it
         }
         return null;
+    }
+
+    public async Task<IReadOnlyList<SfuNodeRecord>> NodesAsync(CancellationToken ct = default)
+    {
+        var nodes = new List<SfuNodeRecord>(await _registry.ReadAllAsync(ct));
+        if (_local?.Record(_clock.GetUtcNow()) is { } local) nodes.Add(local);
+        return nodes;
     }
 
     /// <summary>The node processes with a fresh heartbeat (for polling their call quality).</summary>
