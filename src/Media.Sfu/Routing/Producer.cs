@@ -148,7 +148,8 @@ public sealed class Producer
     /// <summary>
     /// One pass of upstream loss recovery: writes into <paramref name="buffer"/> a generic NACK (RFC 4585 §6.2.1) for
     /// the missing packets due now and sends it to the publisher. Expired entries are given up on even when nothing can
-    /// be sent (<paramref name="send"/> false: the transport is not connected). True when a NACK was sent.
+    /// be sent (<paramref name="send"/> false: the transport is not connected). True when a NACK was sent. Like the
+    /// PLI and transport-cc feedback it goes alone, not in a compound (what browsers accept; RFC 5506 reduced size).
     /// </summary>
     internal bool SendUpstreamNack(Span<byte> buffer, long nowUs, long? roundTripUs, bool send)
     {
