@@ -37,6 +37,9 @@ public sealed record ParticipantQuality(
 /// A.1/A.3/A.8: <paramref name="FractionLost"/> over the last report interval (~1 s), <paramref name="CumulativeLost"/>
 /// since the stream began (negative with duplicates), <paramref name="RecentLossFraction"/> over the last
 /// <paramref name="RecentExpected"/> expected packets (~5 s), jitter converted with the codec clock rate.
+/// The Upstream* values are the SFU's NACKs to the publisher (video that negotiated nack): NACK packets sent, sequence
+/// numbers requested (repeats included), missing packets that arrived after all, missing packets given up on, and
+/// missing packets still tracked.
 /// </summary>
 public sealed record IncomingStreamQuality(
     string Mid,
@@ -59,7 +62,12 @@ public sealed record IncomingStreamQuality(
     int? CapKbps,
     long CapViolations,
     bool OverCap,
-    long PacketsDroppedOverCap);
+    long PacketsDroppedOverCap,
+    long UpstreamNacksSent = 0,
+    long UpstreamNackRequests = 0,
+    long UpstreamRecovered = 0,
+    long UpstreamNackFailed = 0,
+    long UpstreamMissing = 0);
 
 /// <summary>
 /// A stream the SFU sends to the participant (one of its m-lines), with the participant's view of it from its
@@ -88,8 +96,8 @@ public sealed record OutgoingStreamQuality(
     long RetransmissionsSent,
     long RetransmissionsMissed);
 
-/// <summary>Bandwidth feedback the SFU sent to this participant as a publisher.</summary>
-public sealed record FeedbackCounts(long RembSent, long LastRembBps, long TransportCcSent, long ReportsSent);
+/// <summary>Bandwidth feedback and NACKs (for packets lost on its uplink) the SFU sent to this participant as a publisher.</summary>
+public sealed record FeedbackCounts(long RembSent, long LastRembBps, long TransportCcSent, long ReportsSent, long NacksSent = 0);
 
 /// <summary>How a participant's score is derived from its streams (see <see cref="ParticipantQuality"/>).</summary>
 public static class ParticipantScoring

@@ -68,6 +68,14 @@ public static class SfuMetrics
             .Sample(a.RetransmissionsMissed, Audio).Sample(v.RetransmissionsMissed, Video);
         w.Family("sfu_retransmissions_received_total", MetricType.Counter, "Retransmissions (RTX) received from publishers.")
             .Sample(a.RetransmissionsIn, Audio).Sample(v.RetransmissionsIn, Video);
+        w.Family("sfu_upstream_nacks_sent_total", MetricType.Counter, "Generic NACK packets sent to publishers for packets lost on their uplink.")
+            .Sample(a.UpstreamNacksSent, Audio).Sample(v.UpstreamNacksSent, Video);
+        w.Family("sfu_upstream_nack_requests_total", MetricType.Counter, "Sequence numbers asked of publishers in those NACKs (repeats included).")
+            .Sample(a.UpstreamNackRequests, Audio).Sample(v.UpstreamNackRequests, Video);
+        w.Family("sfu_upstream_recovered_total", MetricType.Counter, "Packets missing from publishers that arrived after all (retransmitted or reordered).")
+            .Sample(a.UpstreamRecovered, Audio).Sample(v.UpstreamRecovered, Video);
+        w.Family("sfu_upstream_nack_failed_total", MetricType.Counter, "Packets missing from publishers given up on (too old, too many requests, table full, restart).")
+            .Sample(a.UpstreamNackFailed, Audio).Sample(v.UpstreamNackFailed, Video);
         w.Counter("sfu_pli_received_total", "Picture loss indications from receivers.", a.PliReceived + v.PliReceived);
         w.Counter("sfu_fir_received_total", "Full intra requests from receivers.", a.FirReceived + v.FirReceived);
         w.Counter("sfu_keyframe_requests_sent_total", "PLIs sent to publishers (at most one per second per stream).", a.KeyframeRequestsSent + v.KeyframeRequestsSent);

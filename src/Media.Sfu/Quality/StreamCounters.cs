@@ -7,6 +7,8 @@ public struct MediaCounters
 {
     public long PacketsIn, BytesIn, RetransmissionsIn, KeyframeRequestsSent, CapViolations, PacketsDroppedOverCap;
     public long PacketsOut, BytesOut, NacksReceived, RetransmissionsSent, RetransmissionsMissed, PliReceived, FirReceived;
+    /// <summary>NACKs to publishers: packets sent, sequence numbers requested, missing packets recovered and given up on.</summary>
+    public long UpstreamNacksSent, UpstreamNackRequests, UpstreamRecovered, UpstreamNackFailed;
 
     public void Add(in MediaCounters o)
     {
@@ -15,6 +17,8 @@ public struct MediaCounters
         PacketsOut += o.PacketsOut; BytesOut += o.BytesOut; NacksReceived += o.NacksReceived;
         RetransmissionsSent += o.RetransmissionsSent; RetransmissionsMissed += o.RetransmissionsMissed;
         PliReceived += o.PliReceived; FirReceived += o.FirReceived;
+        UpstreamNacksSent += o.UpstreamNacksSent; UpstreamNackRequests += o.UpstreamNackRequests;
+        UpstreamRecovered += o.UpstreamRecovered; UpstreamNackFailed += o.UpstreamNackFailed;
     }
 }
 

@@ -9,14 +9,24 @@ public sealed class Producer
 {
     private Consumer[] _consumers = Array.Empty<Consumer>();   // copy-on-write: the packet path reads without locking
     private long _lastKeyframeRequestTicks;
+    private readonly bool[]? _nackPayloadTypes;   // index = payload type: its codec negotiated generic NACK
 
-    internal Producer(string id, WebRtcTransport transport, ProducerParameters parameters, BitrateCapMonitor? capMonitor = null)
+    internal Producer(string id, WebRtcTransport transport, ProducerParameters parameters, BitrateCapMonitor? capMonitor = null,
+        UpstreamNackSettings? upstreamNacks = null)
     {
         Id = id;
         Transport = transport;
         Parameters = parameters;
         ClockRate = (uint)(parameters.Media.Codecs.FirstOrDefault()?.ClockRate ?? 90000);
         if (parameters.Kind == MediaKind.Video) Cache = new RtpPacketCache();
+        // Video only, as browsers do (audio relies on Opus FEC), and only where the publisher accepts NACK (RFC 4585 §4.2).
+        upstreamNacks ??= UpstreamNackSettings.Default;
+        if (parameters.Kind == MediaKind.Video && upstreamNacks.Enabled)
+        {
+            foreach (var codec in parameters.Media.Codecs)
+                if (codec.PayloadType is >= 0 and < 128 && codec.HasFeedback("nack")) (_nackPayloadTypes ??= new bool[128])[codec.PayloadType] = true;
+            if (_nackPayloadTypes is not null) LossTracker = new UpstreamLossTracker(upstreamNacks);
+        }
         Statistics = new Rtp.RtpReceiveStatistics(parameters.Ssrc, (int)ClockRate);
         CapMonitor = capMonitor;
     }
@@ -72,6 +82,18 @@ public sealed class Producer
     public RtpPacketCache? Cache { get; }
     public IReadOnlyList<Consumer> Consumers => _consumers;
     public long PacketsReceived, BytesReceived, RetransmissionsReceived, KeyframeRequestsSent;
+
+    /// <summary>
+    /// The packets lost between the publisher and the SFU, for NACKs to the publisher; null for audio and when the
+    /// publisher did not negotiate <c>nack</c>. Lock it to use it (the packet path and the feedback tick share it).
+    /// </summary>
+    public UpstreamLossTracker? LossTracker { get; }
+
+    /// <summary>
+    /// NACKs to the publisher: packets sent, sequence numbers asked for (each request, repeats included), missing
+    /// packets that arrived after all (reordered or retransmitted), and missing packets given up on.
+    /// </summary>
+    public long UpstreamNacksSent, UpstreamNackRequests, UpstreamRecovered, UpstreamNackFailed;
     internal bool Retired;
     public bool IsClosed { get; private set; }
 
@@ -89,6 +111,7 @@ public sealed class Producer
     /// <param name="nowUs">Arrival time in microseconds on the transport's clock.</param>
     internal void OnRtp(Span<byte> packet, ushort sequence, uint timestamp, byte payloadType, int payloadLength, long nowUs, bool retransmission)
     {
+        if (LossTracker is { } tracker) TrackLoss(tracker, sequence, payloadType, nowUs, retransmission);
         if (retransmission) RetransmissionsReceived++;
         else
         {
@@ -109,6 +132,45 @@ public sealed class Producer
         for (var i = 0; i < consumers.Length; i++) consumers[i].Forward(packet, sequence, timestamp, payloadType, payloadLength, nowUs);
     }
 
+    private void TrackLoss(UpstreamLossTracker tracker, ushort sequence, byte payloadType, long nowUs, bool retransmission)
+    {
+        UpstreamLossOutcome outcome;
+        lock (tracker)
+        {
+            outcome = tracker.OnPacket(sequence, nowUs, retransmission, _nackPayloadTypes![payloadType & 0x7F]);
+            if (outcome.Recovered) UpstreamRecovered++;
+            UpstreamNackFailed += outcome.Failed;
+        }
+        // A restart or more loss than NACKs can follow: only a keyframe repairs the picture.
+        if (outcome.KeyframeNeeded) RequestKeyframe(Router.KeyframeRequestInterval);
+    }
+
+    /// <summary>
+    /// One pass of upstream loss recovery: writes into <paramref name="buffer"/> a generic NACK (RFC 4585 §6.2.1) for
+    /// the missing packets due now and sends it to the publisher. Expired entries are given up on even when nothing can
+    /// be sent (<paramref name="send"/> false: the transport is not connected). True when a NACK was sent. Like the
+    /// PLI and transport-cc feedback it goes alone, not in a compound (what browsers accept; RFC 5506 reduced size).
+    /// </summary>
+    internal bool SendUpstreamNack(Span<byte> buffer, long nowUs, long? roundTripUs, bool send)
+    {
+        if (LossTracker is not { } tracker) return false;
+        Span<ushort> due = stackalloc ushort[MaxNackSequenceNumbers];
+        int n;
+        lock (tracker)
+        {
+            n = tracker.CollectDue(nowUs, tracker.RetryInterval(roundTripUs), send ? due : Span<ushort>.Empty, MaxNackItems, out var failed);
+            UpstreamNackFailed += failed;
+        }
+        if (n == 0 || !Rtcp.GenericNack.TryWrite(buffer, FeedbackSenderSsrc, Ssrc, due[..n], out var length) || !Transport.SendRtcp(buffer[..length]))
+            return false;
+        Interlocked.Increment(ref UpstreamNacksSent);
+        Interlocked.Add(ref UpstreamNackRequests, n);
+        return true;
+    }
+
+    /// <summary>At most this many sequence numbers and PID/BLP pairs per NACK: 12 + 4 × 128 bytes, well inside one datagram.</summary>
+    internal const int MaxNackSequenceNumbers = 512, MaxNackItems = 128;
+
     /// <summary>This stream's counters, for node totals.</summary>
     internal void AddCounters(ref MediaCounters c)
     {
@@ -116,6 +178,10 @@ public sealed class Producer
         c.BytesIn += BytesReceived;
         c.RetransmissionsIn += RetransmissionsReceived;
         c.KeyframeRequestsSent += Interlocked.Read(ref KeyframeRequestsSent);
+        c.UpstreamNacksSent += Interlocked.Read(ref UpstreamNacksSent);
+        c.UpstreamNackRequests += Interlocked.Read(ref UpstreamNackRequests);
+        c.UpstreamRecovered += Interlocked.Read(ref UpstreamRecovered);
+        c.UpstreamNackFailed += Interlocked.Read(ref UpstreamNackFailed);
         if (CapMonitor is { } cap)
         {
             c.CapViolations += cap.Violations;

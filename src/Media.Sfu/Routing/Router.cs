@@ -25,6 +25,7 @@ public sealed class Router : ITransportMediaSink
     private readonly bool _echo;
     private readonly NodeStreamTotals _totals;
     private readonly BandwidthFeedbackSettings _feedback;
+    private readonly UpstreamNackSettings _upstreamNacks;
     private int _nextId;
 
     private sealed class Member(WebRtcTransport transport)
@@ -44,8 +45,9 @@ public sealed class Router : ITransportMediaSink
     /// <param name="policy">Bitrate caps and what to do about a stream above its cap.</param>
     /// <param name="totals">The node's totals, so counters outlive the streams; a private one when null.</param>
     /// <param name="feedback">REMB and transport-cc settings; the defaults when null.</param>
+    /// <param name="upstreamNacks">NACKs to publishers for packets lost on their uplink; the defaults when null.</param>
     public Router(string id, ILogger log, bool echo = false, CallMediaPolicy? policy = null, NodeStreamTotals? totals = null,
-        BandwidthFeedbackSettings? feedback = null)
+        BandwidthFeedbackSettings? feedback = null, UpstreamNackSettings? upstreamNacks = null)
     {
         Id = id;
         _log = log;
@@ -53,12 +55,15 @@ public sealed class Router : ITransportMediaSink
         Policy = policy;
         _totals = totals ?? new NodeStreamTotals();
         _feedback = feedback ?? BandwidthFeedbackSettings.Default;
+        _upstreamNacks = upstreamNacks ?? UpstreamNackSettings.Default;
     }
 
     public string Id { get; }
     public bool IsEcho => _echo;
     public CallMediaPolicy? Policy { get; }
     public long KeyframeRequestsForwarded, NacksServed;
+    /// <summary>Generic NACKs this router sent to publishers (see <see cref="Producer.UpstreamNacksSent"/>).</summary>
+    public long UpstreamNacksSent;
 
     public IReadOnlyList<WebRtcTransport> Transports { get { lock (_members) return _members.Keys.ToList(); } }
     public IReadOnlyList<Producer> Producers { get { lock (_members) return _members.Values.SelectMany(m => m.Producers).ToList(); } }
@@ -79,7 +84,8 @@ public sealed class Router : ITransportMediaSink
                 foreach (var stream in media.RemoteStreams)
                 {
                     producers.Add(new Producer($"{Id}-p{Interlocked.Increment(ref _nextId)}", transport,
-                        new ProducerParameters(media.Kind, media.Mid, stream.Ssrc, stream.RtxSsrc, stream.Cname, media), CapMonitorFor(media)));
+                        new ProducerParameters(media.Kind, media.Mid, stream.Ssrc, stream.RtxSsrc, stream.Cname, media), CapMonitorFor(media),
+                        _upstreamNacks));
                     if (media.Kind == MediaKind.Video && _feedback.SendRemb && media.Codecs.Any(c => c.HasFeedback("goog-remb")))
                         rembSsrcs.Add(stream.Ssrc);
                 }
@@ -380,7 +386,9 @@ public sealed class Router : ITransportMediaSink
 
     /// <summary>
     /// Sends each transport that negotiated transport-cc the feedback for the packets that arrived since the last
-    /// call (draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1). Called every housekeeping tick (~100 ms).
+    /// call (draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1), and each publisher a generic NACK for its
+    /// video packets that are missing and due (RFC 4585 §6.2.1, see <see cref="UpstreamLossTracker"/>). Called
+    /// every housekeeping tick (~100 ms).
     /// </summary>
     public void SendTransportFeedback()
     {
@@ -396,6 +404,42 @@ public sealed class Router : ITransportMediaSink
             if (length == 0 || member.Transport.State != TransportState.Connected) continue;
             if (member.Transport.SendRtcp(buffer[..length])) Interlocked.Add(ref member.TransportCcSent, packets);
         }
+        SendUpstreamNacks(members, buffer);
+    }
+
+    private void SendUpstreamNacks(Dictionary<WebRtcTransport, Member> members, Span<byte> buffer)
+    {
+        foreach (var member in members.Values)
+        {
+            var producers = member.Producers;
+            var connected = member.Transport.State == TransportState.Connected;
+            long? rttUs = null;
+            long nowUs = 0;
+            var timed = false;
+            for (var i = 0; i < producers.Length; i++)
+            {
+                var p = producers[i];
+                if (p.LossTracker is null) continue;
+                if (!timed)
+                {
+                    nowUs = MediaClock.Now(member.Transport.Clock);
+                    rttUs = connected ? RoundTripUs(member) : null;
+                    timed = true;
+                }
+                if (p.SendUpstreamNack(buffer, nowUs, rttUs, connected)) Interlocked.Increment(ref UpstreamNacksSent);
+            }
+        }
+    }
+
+    /// <summary>The transport's RTT from its receiver reports about what we send it (the same path the NACKs take), if any.</summary>
+    private static long? RoundTripUs(Member member)
+    {
+        double sum = 0;
+        var count = 0;
+        var slots = member.Slots;
+        for (var i = 0; i < slots.Length; i++)
+            if (slots[i].RoundTripTimeMs is { } ms) { sum += ms; count++; }
+        return count == 0 ? null : (long)(sum / count * 1000);
     }
 
     /// <summary>
@@ -439,10 +483,12 @@ public sealed class Router : ITransportMediaSink
         var incoming = new List<IncomingStreamQuality>(member.Producers.Length);
         foreach (var p in member.Producers)
         {
-            long bitrate, payloadBytes, lost, duplicates, violations = 0, dropped = 0;
+            long bitrate, payloadBytes, lost, duplicates, violations = 0, dropped = 0, nackOutstanding = 0;
             double jitterMs, fraction = 0;
             var overCap = false;
             var cap = p.CapMonitor;
+            if (p.LossTracker is { } tracker)
+                lock (tracker) nackOutstanding = tracker.Count;
             lock (p.Statistics)
             {
                 bitrate = p.Bitrate.BitsPerSecond(nowUs);
@@ -462,7 +508,9 @@ public sealed class Router : ITransportMediaSink
             incoming.Add(new IncomingStreamQuality(p.Parameters.Mid, p.Kind.ToSdp(), p.Ssrc, p.Parameters.Media.Codecs.FirstOrDefault()?.Name,
                 (int)p.ClockRate, p.PacketsReceived, p.BytesReceived, payloadBytes, bitrate, fraction, lost, p.RecentLoss.Fraction, p.RecentLoss.Expected,
                 jitterMs, duplicates, p.RetransmissionsReceived, Interlocked.Read(ref p.KeyframeRequestsSent),
-                cap is null ? null : (int)(cap.CapBps / 1000), violations, overCap, dropped));
+                cap is null ? null : (int)(cap.CapBps / 1000), violations, overCap, dropped,
+                Interlocked.Read(ref p.UpstreamNacksSent), Interlocked.Read(ref p.UpstreamNackRequests), Interlocked.Read(ref p.UpstreamRecovered),
+                Interlocked.Read(ref p.UpstreamNackFailed), nackOutstanding));
         }
         var outgoing = new List<OutgoingStreamQuality>(member.Slots.Length);
         double rttSum = 0;
@@ -480,8 +528,10 @@ public sealed class Router : ITransportMediaSink
                 report is { } b ? b.Jitter * 1000.0 / slot.ClockRate : null, rtt,
                 c?.NacksReceived ?? 0, c?.PliReceived ?? 0, c?.FirReceived ?? 0, c?.RetransmissionsSent ?? 0, c?.RetransmissionsMissed ?? 0));
         }
+        long nacksSent = 0;
+        foreach (var p in member.Producers) nacksSent += Interlocked.Read(ref p.UpstreamNacksSent);
         var feedback = new FeedbackCounts(Interlocked.Read(ref member.RembSent), Interlocked.Read(ref member.LastRembBps),
-            Interlocked.Read(ref member.TransportCcSent), Interlocked.Read(ref member.ReportsSent));
+            Interlocked.Read(ref member.TransportCcSent), Interlocked.Read(ref member.ReportsSent), nacksSent);
         return new TransportQuality(incoming, outgoing, feedback, rttCount == 0 ? null : rttSum / rttCount);
     }
 
