@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ControlPlane.Api.Data;
 using Media.Sfu.Hosting;
+using Media.Sfu.Sdp;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -207,6 +208,21 @@ public sealed class MatchedCallTests(ChromiumFixture chromium)
             Assert.True(shim.DroppedToClient > 0, "the shim dropped nothing");
             Assert.True(nacks > 0, "the SFU received no NACKs");
             Assert.True(room.Router.NacksServed > 0 && retransmissions > 0, $"NACKs were not served: {room.Router.NacksServed} served, {retransmissions} retransmissions");
+
+            // Now 5 % is lost on the way up, from the lossy page to the SFU: the SFU's cache cannot help, so it NACKs the
+            // publisher, whose RTX retransmissions fill the gaps; the other page keeps decoding the lossy page's video.
+            shim.LossToClient = 0;
+            shim.LossToTarget = 0.05;
+            beforeA = await SfuClient.StatsAsync(a.Page);
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            afterA = await SfuClient.StatsAsync(a.Page);
+            Assert.True(shim.DroppedToTarget > 0, "the shim dropped nothing upstream");
+            Assert.True(afterA.VideoFramesDecoded - beforeA.VideoFramesDecoded > 30, $"the lossy page's video stopped decoding on the other page: {beforeA} → {afterA}");
+            // The lossy page's video producer is the one the SFU had to NACK (the other page's uplink loses nothing).
+            var upstream = room.Router.Producers.Where(p => p.Kind == MediaKind.Video).MaxBy(p => Interlocked.Read(ref p.UpstreamNacksSent))!;
+            Assert.True(upstream.UpstreamNacksSent > 0, "the SFU sent the publisher no NACKs");
+            Assert.True(upstream.UpstreamRecovered > 0 && upstream.RetransmissionsReceived > 0,
+                $"no lost packet came back: {upstream.UpstreamRecovered} recovered, {upstream.RetransmissionsReceived} retransmissions received");
 
             // The lossy page's network dies: ICE consent lapses on the SFU and the call ends for both.
             shim.Blackhole = true;
