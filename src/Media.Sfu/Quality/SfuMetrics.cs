@@ -76,6 +76,8 @@ public static class SfuMetrics
             .Sample(a.UpstreamRecovered, Audio).Sample(v.UpstreamRecovered, Video);
         w.Family("sfu_upstream_nack_failed_total", MetricType.Counter, "Packets missing from publishers given up on (too old, too many requests, table full, restart).")
             .Sample(a.UpstreamNackFailed, Audio).Sample(v.UpstreamNackFailed, Video);
+        w.Family("sfu_unrequested_retransmissions_total", MetricType.Counter, "Retransmissions from publishers of packets the SFU already had (bandwidth probes): not forwarded.")
+            .Sample(a.UnrequestedRetransmissions, Audio).Sample(v.UnrequestedRetransmissions, Video);
         w.Counter("sfu_pli_received_total", "Picture loss indications from receivers.", a.PliReceived + v.PliReceived);
         w.Counter("sfu_fir_received_total", "Full intra requests from receivers.", a.FirReceived + v.FirReceived);
         w.Counter("sfu_keyframe_requests_sent_total", "PLIs sent to publishers (at most one per second per stream).", a.KeyframeRequestsSent + v.KeyframeRequestsSent);

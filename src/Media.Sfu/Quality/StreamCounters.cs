@@ -9,6 +9,8 @@ public struct MediaCounters
     public long PacketsOut, BytesOut, NacksReceived, RetransmissionsSent, RetransmissionsMissed, PliReceived, FirReceived;
     /// <summary>NACKs to publishers: packets sent, sequence numbers requested, missing packets recovered and given up on.</summary>
     public long UpstreamNacksSent, UpstreamNackRequests, UpstreamRecovered, UpstreamNackFailed;
+    /// <summary>Retransmissions from publishers of packets the SFU already had: not forwarded.</summary>
+    public long UnrequestedRetransmissions;
 
     public void Add(in MediaCounters o)
     {
@@ -19,6 +21,7 @@ public struct MediaCounters
         PliReceived += o.PliReceived; FirReceived += o.FirReceived;
         UpstreamNacksSent += o.UpstreamNacksSent; UpstreamNackRequests += o.UpstreamNackRequests;
         UpstreamRecovered += o.UpstreamRecovered; UpstreamNackFailed += o.UpstreamNackFailed;
+        UnrequestedRetransmissions += o.UnrequestedRetransmissions;
     }
 }
 

@@ -94,6 +94,9 @@ public sealed class Producer
     /// packets that arrived after all (reordered or retransmitted), and missing packets given up on.
     /// </summary>
     public long UpstreamNacksSent, UpstreamNackRequests, UpstreamRecovered, UpstreamNackFailed;
+
+    /// <summary>Retransmissions of packets the SFU already had (or had given up on): counted, not forwarded.</summary>
+    public long UnrequestedRetransmissions;
     internal bool Retired;
     public bool IsClosed { get; private set; }
 
@@ -111,8 +114,18 @@ public sealed class Producer
     /// <param name="nowUs">Arrival time in microseconds on the transport's clock.</param>
     internal void OnRtp(Span<byte> packet, ushort sequence, uint timestamp, byte payloadType, int payloadLength, long nowUs, bool retransmission)
     {
-        if (LossTracker is { } tracker) TrackLoss(tracker, sequence, payloadType, nowUs, retransmission);
-        if (retransmission) RetransmissionsReceived++;
+        var recovered = LossTracker is { } tracker && TrackLoss(tracker, sequence, payloadType, nowUs, retransmission);
+        if (retransmission)
+        {
+            RetransmissionsReceived++;
+            // A retransmission nobody asked for (libwebrtc's bandwidth probes resend recent packets on RTX) would reach
+            // receivers as a duplicate and cost their downlink: only packets the SFU was missing go on (as mediasoup does).
+            if (LossTracker is not null && !recovered)
+            {
+                UnrequestedRetransmissions++;
+                return;
+            }
+        }
         else
         {
             PacketsReceived++;
@@ -132,7 +145,8 @@ public sealed class Producer
         for (var i = 0; i < consumers.Length; i++) consumers[i].Forward(packet, sequence, timestamp, payloadType, payloadLength, nowUs);
     }
 
-    private void TrackLoss(UpstreamLossTracker tracker, ushort sequence, byte payloadType, long nowUs, bool retransmission)
+    /// <summary>Records the packet in the loss tracker; true when it was missing (it arrived late or was retransmitted).</summary>
+    private bool TrackLoss(UpstreamLossTracker tracker, ushort sequence, byte payloadType, long nowUs, bool retransmission)
     {
         UpstreamLossOutcome outcome;
         lock (tracker)
@@ -143,6 +157,7 @@ public sealed class Producer
         }
         // A restart or more loss than NACKs can follow: only a keyframe repairs the picture.
         if (outcome.KeyframeNeeded) RequestKeyframe(Router.KeyframeRequestInterval);
+        return outcome.Recovered;
     }
 
     /// <summary>
@@ -182,6 +197,7 @@ public sealed class Producer
         c.UpstreamNackRequests += Interlocked.Read(ref UpstreamNackRequests);
         c.UpstreamRecovered += Interlocked.Read(ref UpstreamRecovered);
         c.UpstreamNackFailed += Interlocked.Read(ref UpstreamNackFailed);
+        c.UnrequestedRetransmissions += Interlocked.Read(ref UnrequestedRetransmissions);
         if (CapMonitor is { } cap)
         {
             c.CapViolations += cap.Violations;

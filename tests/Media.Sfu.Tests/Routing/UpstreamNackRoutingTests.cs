@@ -108,6 +108,14 @@ public sealed class UpstreamNackRoutingTests
         Assert.True(RtpPacket.TryParse(originals[1003], out var original));
         Assert.Equal(original.Payload.ToArray(), repaired[0].Payload);
 
+        // A retransmission of a packet the SFU already has (a probe, or a second answer) is not sent to B again.
+        a.SendRtp(RtxOf(originals[1003], 9));
+        a.SendRtp(RtxOf(originals[1005], 10));
+        Assert.Empty(VideoAt(b, videoToB));
+        Assert.Equal(2, producer.UnrequestedRetransmissions);
+        Assert.Contains("sfu_unrequested_retransmissions_total{kind=\"video\"} 2", h.Node.RenderMetrics());
+        Assert.Equal(2, producer.UpstreamRecovered);
+
         // After the round trip only 1007 is asked again.
         h.Clock.Advance(60 * Ms);
         room.Router.SendTransportFeedback();
