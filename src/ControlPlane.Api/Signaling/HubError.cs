@@ -29,8 +29,11 @@ public static class HubErrorCodes
     public const string Internal = "INTERNAL_ERROR";
 }
 
-/// <summary>Which seed a hub method belongs to, i.e. which error event reports its failures.</summary>
-public enum EventFamily { Omegle, Text, Voice }
+/// <summary>
+/// Which seed a hub method belongs to, i.e. which error event reports its failures. Calls: seed 003's call events,
+/// which name no error event of their own; they use seed 000's error {message, code, event}.
+/// </summary>
+public enum EventFamily { Omegle, Text, Voice, Calls }
 
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class EventFamilyAttribute(EventFamily family) : Attribute

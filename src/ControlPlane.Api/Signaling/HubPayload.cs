@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ControlPlane.Api.Chat;
 
 namespace ControlPlane.Api.Signaling;
 
@@ -93,6 +94,44 @@ public readonly struct HubPayload
         if (v.ValueKind != JsonValueKind.Object) throw Wrong(name, "an object", v);
         if (v.GetRawText().Length > maxChars) throw new HubError(HubErrorCodes.PayloadTooLarge, $"{name} is larger than {maxChars} characters");
         return v;
+    }
+
+    /// <summary>
+    /// A session description as an RTCSessionDescriptionInit {type, sdp} (a type, if given, must match
+    /// <paramref name="kind"/>) or as the bare SDP string, at most <paramref name="maxChars"/> characters; returns the SDP.
+    /// </summary>
+    public string Description(string name, SignalKind kind, int maxChars)
+    {
+        if (!Get(name, out var v)) throw Missing(name);
+        if (v.ValueKind == JsonValueKind.String) return String(name, maxChars, required: true)!;
+        if (v.ValueKind != JsonValueKind.Object) throw Wrong(name, "an object {type, sdp} or an SDP string", v);
+        if (v.GetRawText().Length > maxChars) throw new HubError(HubErrorCodes.PayloadTooLarge, $"{name} is larger than {maxChars} characters");
+        return new HubPayloadPart(v).Description(name, kind).GetProperty("sdp").GetString()!;
+    }
+
+    /// <summary>
+    /// An ICE candidate as an RTCIceCandidateInit {candidate, sdpMid, sdpMLineIndex} or as the bare candidate line, at
+    /// most <paramref name="maxChars"/> characters. The line is empty or an RFC 8839 §5.1 candidate attribute
+    /// ("candidate:…", with or without "a="). An explicit null, or an empty line, marks the end of candidates: returns "".
+    /// </summary>
+    public string Candidate(string name, int maxChars)
+    {
+        if (_present && _root.TryGetProperty(name, out var raw) && raw.ValueKind == JsonValueKind.Null) return "";
+        if (!Get(name, out var v)) throw Missing(name);
+        string line;
+        if (v.ValueKind == JsonValueKind.String) line = String(name, maxChars)!;
+        else if (v.ValueKind == JsonValueKind.Object)
+        {
+            if (v.GetRawText().Length > maxChars) throw new HubError(HubErrorCodes.PayloadTooLarge, $"{name} is larger than {maxChars} characters");
+            line = new HubPayloadPart(v).Candidate(name).GetProperty("candidate").GetString()!;
+            if (v.TryGetProperty("sdpMid", out var mid) && mid.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                throw Wrong(name + ".sdpMid", "a string", mid);
+        }
+        else throw Wrong(name, "an object {candidate, sdpMid, sdpMLineIndex} or a candidate string", v);
+        var body = line.StartsWith("a=", StringComparison.Ordinal) ? line[2..] : line;
+        if (body.Length > 0 && (!body.StartsWith("candidate:", StringComparison.Ordinal) || body.Any(char.IsControl)))
+            throw new HubError(HubErrorCodes.InvalidPayload, $"{name} must be an ICE candidate line (candidate:…) or empty");
+        return body;
     }
 
     public HubPayload Nested(string name) => Object(name, int.MaxValue) is { } o ? new HubPayload(o, true) : new HubPayload(default, false);

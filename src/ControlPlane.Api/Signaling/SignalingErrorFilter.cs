@@ -1,4 +1,5 @@
 using System.Reflection;
+using ControlPlane.Api.Errors;
 using Microsoft.AspNetCore.SignalR;
 using Redis.Client;
 
@@ -6,7 +7,7 @@ namespace ControlPlane.Api.Signaling;
 
 /// <summary>
 /// Turns a failed hub call into the seed's error event for that method, with a code, and keeps the connection:
-/// seed 000 methods get error {message, code, event}; seed 004 text and voice methods get text_chat_error /
+/// seed 000 and seed 003 methods get error {message, code, event}; seed 004 text and voice methods get text_chat_error /
 /// voice_chat_error, and rate limits there use rate_limit_exceeded {message, remaining, retryAfter}.
 /// </summary>
 public sealed class SignalingErrorFilter(ILogger<SignalingErrorFilter> log) : IHubFilter
@@ -20,6 +21,12 @@ public sealed class SignalingErrorFilter(ILogger<SignalingErrorFilter> log) : IH
         catch (HubError e)
         {
             await SendAsync(ctx, e.Code, e.Message, e.RetryAfterMs);
+        }
+        catch (ApiException e)
+        {
+            // A refusal of a service the REST API shares (seed 003 calls): the REST endpoint's code, except that a
+            // field refused by validation is the hub's INVALID_PAYLOAD.
+            await SendAsync(ctx, e.ErrorCode == ErrorCodes.ValidationFailed ? HubErrorCodes.InvalidPayload : e.ErrorCode, e.Message, 0);
         }
         catch (OperationCanceledException) when (ctx.Context.ConnectionAborted.IsCancellationRequested)
         {
@@ -43,7 +50,7 @@ public sealed class SignalingErrorFilter(ILogger<SignalingErrorFilter> log) : IH
         var wireName = ctx.HubMethod.GetCustomAttribute<HubMethodNameAttribute>()?.Name ?? ctx.HubMethodName;
         var name = wireName == LenientJsonHubProtocol.UnknownTarget ? null : wireName;
         var caller = ctx.Hub.Clients.Caller;
-        if (code == HubErrorCodes.RateLimited && family != EventFamily.Omegle)
+        if (code == HubErrorCodes.RateLimited && family is EventFamily.Text or EventFamily.Voice)
             return caller.SendAsync("rate_limit_exceeded", new
             {
                 message = "Rate limit exceeded",

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ControlPlane.Api.Auth;
+using ControlPlane.Api.Calls.Direct;
 using ControlPlane.Api.Chat;
 using ControlPlane.Api.Matchmaking;
 using ControlPlane.Api.Moderation;
@@ -10,8 +11,9 @@ using Microsoft.Extensions.Options;
 namespace ControlPlane.Api.Signaling;
 
 /// <summary>
-/// The /signaling hub. Method and event names are the seeds' own: seed 000 (join-queue … end-call) and seed 004's
-/// text (join_text_queue …) and voice (join_voice_queue …) events. Every method takes its payload as raw JSON and
+/// The /signaling hub. Method and event names are the seeds' own: seed 000 (join-queue … end-call), seed 004's
+/// text (join_text_queue …) and voice (join_voice_queue …) events, and seed 003's events of calls placed through
+/// /api/calls (join-room … call-end). Every method takes its payload as raw JSON and
 /// validates it (see <see cref="HubPayload"/>); a refusal becomes that seed's error event with a code
 /// (<see cref="SignalingErrorFilter"/>) and the connection stays usable.
 /// </summary>
@@ -21,9 +23,12 @@ public sealed class SignalingHub(
     Matchmaker matchmaker,
     ChatRooms chat,
     ReportService reports,
+    DirectCallSignaling calls,
     IOptions<SignalingOptions> options) : Hub
 {
     private const int MaxDescription = 1000;
+    /// <summary>An ICE candidate line is a few hundred characters at most (RFC 8839 §5.1).</summary>
+    private const int MaxCandidate = 4096;
     private Guid Device => Context.User!.DeviceId();
     private int MaxSignal => options.Value.MaxSignalChars;
 
@@ -161,6 +166,58 @@ public sealed class SignalingHub(
     [HubMethodName("attempt_voice_reconnect"), EventFamily(EventFamily.Voice)]
     public Task AttemptVoiceReconnect(JsonElement payload) => NoPayload(payload, () => chat.ReconnectAsync(Device, ChatType.Audio));
 
+    // ---- seed 003: calls placed through /api/calls (their media always runs on the SFU; see DirectCallSignaling) ----
+    // userId in these payloads is advisory: the event acts for the connection's device.
+
+    [HubMethodName("join-room"), EventFamily(EventFamily.Calls)]
+    public Task JoinRoom(JsonElement payload)
+    {
+        var p = HubPayload.Of(payload);
+        var call = CallNamed(p);
+        p.String("userId", 64);
+        return calls.JoinRoomAsync(Device, call, Context.ConnectionAborted);
+    }
+
+    [HubMethodName("webrtc-offer"), EventFamily(EventFamily.Calls)]
+    public Task WebRtcOffer(JsonElement payload)
+    {
+        var p = HubPayload.Of(payload);
+        var call = CallNamed(p);
+        var target = p.OptionalId("targetUserId");
+        var sdp = p.Description("offer", SignalKind.Offer, MaxSignal);
+        return calls.OfferAsync(Device, call, target, sdp, Context.ConnectionAborted);
+    }
+
+    [HubMethodName("webrtc-answer"), EventFamily(EventFamily.Calls)]
+    public Task WebRtcAnswer(JsonElement payload)
+    {
+        var p = HubPayload.Of(payload);
+        var call = CallNamed(p);
+        var target = p.OptionalId("targetUserId");
+        var sdp = p.Description("answer", SignalKind.Answer, MaxSignal);
+        return calls.AnswerAsync(Device, call, target, sdp, Context.ConnectionAborted);
+    }
+
+    [HubMethodName("ice-candidate"), EventFamily(EventFamily.Calls)]
+    public Task IceCandidate(JsonElement payload)
+    {
+        var p = HubPayload.Of(payload);
+        var call = CallNamed(p);
+        var target = p.OptionalId("targetUserId");
+        p.Candidate("candidate", MaxCandidate);
+        return calls.CandidateAsync(Device, call, target, Context.ConnectionAborted);
+    }
+
+    [HubMethodName("call-end"), EventFamily(EventFamily.Calls)]
+    public Task CallEnd(JsonElement payload)
+    {
+        var p = HubPayload.Of(payload);
+        var call = CallNamed(p);
+        p.String("userId", 64);
+        // Not cancelled with the connection: a client may hang up and close the page at once.
+        return calls.EndAsync(Device, call, CancellationToken.None);
+    }
+
     /// <summary>Invocations of methods this hub does not have (see <see cref="LenientJsonHubProtocol"/>).</summary>
     [HubMethodName(LenientJsonHubProtocol.UnknownTarget)]
     public Task UnknownEvent(JsonElement name)
@@ -177,6 +234,15 @@ public sealed class SignalingHub(
         var sessionId = p.Id("sessionId");
         var data = new HubPayloadPart(p.Object("data", MaxSignal, required: true)!.Value);
         return chat.SignalAsync(Device, sessionId, null, kind, kind == SignalKind.Candidate ? data.Candidate("data") : data.Description("data", kind));
+    }
+
+    /// <summary>Seed 003 names a call by its roomId; its callId is accepted too (both: they must agree).</summary>
+    private static CallReference CallNamed(HubPayload p)
+    {
+        var room = p.OptionalId("roomId");
+        var call = p.OptionalId("callId");
+        if (room is null && call is null) throw new HubError(HubErrorCodes.InvalidPayload, "roomId is required");
+        return new CallReference(room, call);
     }
 
     private async Task Report(JsonElement payload, ChatType type, string source)

@@ -45,14 +45,17 @@ public sealed class DirectCalls : IAsyncDisposable
     private readonly DirectCallOptions _options;
     private readonly CallBillingOptions _rates;
     private readonly ILogger<DirectCalls> _log;
+    private readonly ISfuOfferCopies _offerCopies;
     private readonly ConcurrentDictionary<(Guid Call, TimerKind Kind), ITimer> _timers = new();
     private readonly ConcurrentDictionary<Task, byte> _work = new();
 
     private enum TimerKind { Ring, MediaJoin }
 
     public DirectCalls(IServiceScopeFactory scopes, IMediaPlacement placement, IPaidCallLifecycle billing, IRateLimiter limiter, DirectCallEvents events,
-        TimeProvider clock, IOptions<DirectCallOptions> options, IOptions<CallBillingOptions> rates, ILogger<DirectCalls> log)
+        TimeProvider clock, IOptions<DirectCallOptions> options, IOptions<CallBillingOptions> rates, ILogger<DirectCalls> log,
+        ISfuOfferCopies offerCopies)
     {
+        _offerCopies = offerCopies;
         _scopes = scopes;
         _placement = placement;
         _billing = billing;
@@ -204,6 +207,7 @@ public sealed class DirectCalls : IAsyncDisposable
         {
             var o = await node.OfferAsync(call.RoomId, call.ReceiverId, call.CallType == CallTypes.Video, CancellationToken.None);
             await SetPendingOfferAsync(call, call.ReceiverId, o.OfferId);
+            await _offerCopies.KeepAsync(o.OfferId, o.Sdp);
             offer = o.Sdp;
         }
         catch (Exception e) when (e is MediaNodeException or HttpRequestException or TaskCanceledException)
@@ -390,6 +394,68 @@ public sealed class DirectCalls : IAsyncDisposable
         await (await db.CommandAsync($"UPDATE calls SET {side}_sfu_offer = @o WHERE id = @id AND status = 'answered'", default))
             .With("o", offerId).With("id", call.Id).ExecuteAsync(default);
         if (participant == call.CallerId) call.CallerSfuOffer = offerId; else call.ReceiverSfuOffer = offerId;
+    }
+
+    // ---- seed 003 socket events (see DirectCallSignaling) ---------------------------------------------------------
+
+    /// <summary>The call whose SFU room is <paramref name="roomId"/>; CALL_NOT_FOUND unless <paramref name="me"/> takes part in it.</summary>
+    public async Task<DirectCall> GetByRoomAsync(Guid roomId, Guid me, CancellationToken ct)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var call = await scope.ServiceProvider.GetRequiredService<ControlPlaneDb>().Set<DirectCall>().AsNoTracking().FirstOrDefaultAsync(c => c.RoomId == roomId, ct);
+        return RequireParticipant(call, me);
+    }
+
+    /// <summary>
+    /// join-room: a participant says it is in the call's room — the caller from the moment it rings, the receiver once
+    /// it has accepted. A participant whose media has not joined yet and who owes the SFU an answer gets the SFU's offer
+    /// (again) as webrtc-offer: the same offer while its copy lasts, so answering either copy joins; otherwise (the SFU
+    /// could not make one at accept, or it is about to lapse) a new one. Returns the SDP sent, if any. It never emits
+    /// user-joined: that event says the participant's media joined, and the media path sends it.
+    /// </summary>
+    public async Task<string?> JoinRoomAsync(Guid callId, Guid me, CancellationToken ct)
+    {
+        var call = await GetAsync(callId, me, ct);
+        if (call.IsRinging && me == call.CallerId) return null;
+        if (call.Status != CallStatuses.Answered)
+            throw ApiException.Conflict(CallErrorCodes.CallNotActive,
+                call.IsRinging ? "The call is still ringing; accept it before joining its room" : $"The call is {call.Status}");
+        if ((me == call.CallerId ? call.CallerJoinedAt : call.ReceiverJoinedAt) is not null) return null;
+        var pending = me == call.CallerId ? call.CallerSfuOffer : call.ReceiverSfuOffer;
+        // The caller offers to the SFU itself; only a participant the SFU offers to waits for an offer.
+        if (pending is null && me == call.CallerId) return null;
+        var sdp = pending is null ? null : await _offerCopies.FindAsync(pending, ct);
+        sdp ??= await NewSfuOfferAsync(callId, me, pending, ct);
+        if (sdp is null) return null;
+        await _events.OfferAsync(call, me, sdp);
+        return sdp;
+    }
+
+    /// <summary>
+    /// Asks the call's SFU node for a new offer to <paramref name="me"/> under the call's row lock, so racing join-rooms
+    /// make one between them. Null when the participant's media joined meanwhile.
+    /// </summary>
+    private async Task<string?> NewSfuOfferAsync(Guid callId, Guid me, string? seen, CancellationToken ct)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ControlPlaneDb>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var c = RequireParticipant(await LockAsync(db, callId, ct), me);
+        if (c.Status != CallStatuses.Answered) throw ApiException.Conflict(CallErrorCodes.CallNotActive, $"The call is {c.Status}");
+        if ((me == c.CallerId ? c.CallerJoinedAt : c.ReceiverJoinedAt) is not null) return null;
+        var pending = me == c.CallerId ? c.CallerSfuOffer : c.ReceiverSfuOffer;
+        if (pending is not null && pending != seen && await _offerCopies.FindAsync(pending, ct) is { } made) return made;
+        var node = (c.MediaNode is null ? null : await _placement.FindAsync(c.MediaNode, ct))
+            ?? throw new ApiException(503, CallErrorCodes.MediaUnavailable, "The media server of this call is no longer available");
+        MediaOffer offer;
+        try { offer = await node.OfferAsync(c.RoomId, me, c.CallType == CallTypes.Video, CancellationToken.None); }
+        catch (Exception e) when (e is MediaNodeException or HttpRequestException or TaskCanceledException) { throw MediaError(e, CallErrorCodes.CallNotActive); }
+        if (me == c.CallerId) c.CallerSfuOffer = offer.OfferId; else c.ReceiverSfuOffer = offer.OfferId;
+        // The copy exists before the id is visible: whoever reads the new id finds its SDP.
+        await _offerCopies.KeepAsync(offer.OfferId, offer.Sdp);
+        await db.SaveChangesAsync(CancellationToken.None);
+        await tx.CommitAsync(CancellationToken.None);
+        return offer.Sdp;
     }
 
     // ---- reads ----------------------------------------------------------------------------------------------------

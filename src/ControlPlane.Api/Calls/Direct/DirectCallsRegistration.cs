@@ -15,6 +15,10 @@ public static class DirectCallsRegistration
         services.AddValidatedOptions<DirectCallOptions>("Calls");
         services.AddSingleton<DirectCallEvents>();
         services.AddSingleton<DirectCalls>();
+        services.AddSingleton<ISfuOfferCopies>(sp => sp.GetService<Signaling.SignalingRedis>() is not null
+            ? ActivatorUtilities.CreateInstance<RedisSfuOfferCopies>(sp)
+            : ActivatorUtilities.CreateInstance<InProcessSfuOfferCopies>(sp));
+        services.AddSingleton<DirectCallSignaling>();
         services.AddSingleton<ICallTermination, DirectCallTermination>();
         services.AddSingleton<ICallBillingAlerts, DirectCallBillingAlerts>();
         services.AddHostedService<DirectCallMonitor>();

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ControlPlane.Api.Tests.Coins;
 using ControlPlane.Api.Tests.Sfu;
 using ControlPlane.Api.Tests.Support;
@@ -11,6 +12,7 @@ namespace ControlPlane.Api.Tests.Calls.Direct;
 /// <summary>
 /// Untrusted input on the call and message endpoints: seeded random and mutated JSON bodies, and mutated SDP sent to a
 /// live call's SFU, are answered with a success or a 4xx in the error shape — never a server error — and the call survives.
+/// The same holds for seed 003's call socket events: a success or an error event with a client error code.
 /// </summary>
 public sealed class DirectCallFuzzTests : IAsyncLifetime
 {
@@ -72,6 +74,99 @@ public sealed class DirectCallFuzzTests : IAsyncLifetime
         var call = (await _api.GetOkAsync($"/api/calls/{callId}", caller.AccessToken)).Data().GetProperty("call");
         Assert.Equal("answered", call.GetProperty("status").GetString());
         (await _api.PostAsync($"/api/calls/{callId}/webrtc/offer", caller.AccessToken, new { sdp = WhipApiTests.Offer })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>What a call socket event may be refused with when its call is live: everything but a server error.</summary>
+    private static readonly HashSet<string> ClientCodes =
+        ["INVALID_PAYLOAD", "PAYLOAD_TOO_LARGE", "CALL_NOT_FOUND", "INVALID_TARGET", "SDP_INVALID", "NO_PENDING_OFFER", "OFFER_EXPIRED"];
+
+    [Fact]
+    public async Task Random_and_mutated_call_socket_events_get_a_client_error_or_succeed_and_the_call_and_connections_go_on()
+    {
+        var caller = await CallParty.ConnectAsync(_api);
+        var receiver = await CallParty.ConnectAsync(_api);
+        try
+        {
+            var callId = await caller.CallAsync(receiver);
+            await receiver.Hub.WaitAsync("incoming-call");
+            var accepted = await receiver.OkAsync($"/api/calls/{callId}/accept");
+            var room = accepted.GetProperty("roomId").GetString()!;
+            var validAnswer = CallParty.AnswerTo(accepted.GetProperty("offer").GetProperty("sdp").GetString()!);
+            const string candidate = "candidate:1 1 udp 2130706431 192.0.2.9 40000 typ host";
+
+            var random = new Random(20261124);
+            var events = new[] { "join-room", "webrtc-offer", "webrtc-answer", "ice-candidate", "call-end" };
+            for (var i = 0; i < 400; i++)
+            {
+                var (me, partner) = i % 2 == 0 ? (caller, receiver) : (receiver, caller);
+                var name = events[random.Next(events.Length)];
+                // call-end never names the live call (it would end it); every other event may.
+                var named = name != "call-end";
+                // Mostly the valid value, so that the deeper checks (the call, the target, the SFU's SDP parsers) are reached.
+                JsonNode? Field(Func<JsonNode> valid, string text, bool optional = false) => random.Next(optional ? 12 : 24) switch
+                {
+                    0 => null,
+                    1 => Mutate(text, random),
+                    2 => random.Next(4) switch { 0 => JsonValue.Create(random.Next()), 1 => JsonValue.Create(true), 2 => new JsonArray(text), _ => new JsonObject { ["x"] = text } },
+                    3 => new string('x', random.Next(60_000, 110_000)),
+                    4 => Guid.NewGuid().ToString(),
+                    < 8 when optional => null,
+                    _ => valid(),
+                };
+                var payload = new JsonObject();
+                void Put(string key, JsonNode? value) { if (value is not null) payload[key] = value; }
+                Put("roomId", Field(() => named ? room : Guid.NewGuid().ToString(), named ? room : Guid.NewGuid().ToString()));
+                if (random.Next(4) == 0) Put("callId", Field(() => named ? callId.ToString() : Guid.NewGuid().ToString(), Guid.NewGuid().ToString()));
+                Put("userId", Field(() => me.Id.ToString(), me.Id.ToString(), optional: true));
+                Put("targetUserId", Field(() => partner.Id.ToString(), partner.Id.ToString(), optional: true));
+                switch (name)
+                {
+                    case "webrtc-offer":
+                        var offer = random.Next(3) == 0 ? WhipApiTests.Offer : Mutate(WhipApiTests.Offer, random);
+                        Put("offer", Field(() => random.Next(2) == 0 ? offer : new JsonObject { ["type"] = "offer", ["sdp"] = offer }, offer));
+                        break;
+                    case "webrtc-answer":
+                        var answer = Mutate(validAnswer, random);
+                        Put("answer", Field(() => random.Next(2) == 0 ? answer : new JsonObject { ["type"] = "answer", ["sdp"] = answer }, answer));
+                        break;
+                    case "ice-candidate":
+                        Put("candidate", Field(() => random.Next(2) == 0 ? candidate
+                            : new JsonObject { ["candidate"] = Mutate(candidate, random), ["sdpMid"] = "0", ["sdpMLineIndex"] = random.Next(-2, 3) }, candidate));
+                        break;
+                }
+                object?[] args = random.Next(20) switch
+                {
+                    0 => [],
+                    1 => [null],
+                    2 => [Mutate(payload.ToJsonString(), random)],
+                    3 => [new JsonArray(payload)],
+                    _ => [payload],
+                };
+                // The completion comes after any error event the invocation raised.
+                await me.Hub.InvokeAsync(name, args);
+                Assert.True(me.Hub.IsOpen, $"#{i} {name} closed the connection");
+            }
+
+            var errors = caller.Hub.History.Concat(receiver.Hub.History).Where(e => e.Name == "error").ToList();
+            var unexpected = errors.Where(e => !ClientCodes.Contains(e.Payload.GetProperty("code").GetString()!)).Select(e => e.Payload.GetRawText()).ToList();
+            Assert.True(unexpected.Count == 0, string.Join("\n", unexpected.Take(10)));
+            Assert.InRange(errors.Count, 100, 399); // most are refused, some succeed
+            Assert.Contains(caller.Hub.History, e => e.Name == "webrtc-answer"); // some offers reached the SFU and were answered
+            Assert.DoesNotContain(caller.Hub.History.Concat(receiver.Hub.History), e => e.Name is "ice-candidate" or "call-ended");
+
+            var call = (await _api.GetOkAsync($"/api/calls/{callId}", caller.Bearer)).Data().GetProperty("call");
+            Assert.Equal("answered", call.GetProperty("status").GetString());
+            caller.Hub.Clear();
+            await caller.Hub.InvokeAsync("webrtc-offer", new { roomId = room, offer = WhipApiTests.Offer });
+            await caller.Hub.WaitAsync("webrtc-answer");
+            await receiver.Hub.InvokeAsync("call-end", new { roomId = room });
+            await caller.Hub.WaitAsync("call-ended");
+        }
+        finally
+        {
+            await caller.Hub.DisposeAsync();
+            await receiver.Hub.DisposeAsync();
+        }
     }
 
     [Fact]
