@@ -31,10 +31,11 @@ public sealed class NodeLossWatch : IHostedService
     private const int ParallelEnds = 8;
     private static readonly TimeSpan MinClaim = TimeSpan.FromSeconds(15);
 
-    private readonly IMediaCallDirectory _directory;
-    private readonly SfuNodeRegistry _registry;
-    private readonly IEnumerable<IMediaNodeLossHandler> _handlers;
-    private readonly IOptions<MediaNodeOptions> _options;
+    private readonly IServiceProvider? _services;
+    private IMediaCallDirectory _directory = null!;
+    private SfuNodeRegistry _registry = null!;
+    private IEnumerable<IMediaNodeLossHandler> _handlers = null!;
+    private IOptions<MediaNodeOptions> _options = null!;
     private readonly TimeProvider _clock;
     private readonly ILogger<NodeLossWatch> _log;
     /// <summary>This process in the claims of lost nodes.</summary>
@@ -52,7 +53,18 @@ public sealed class NodeLossWatch : IHostedService
         public DateTimeOffset? UnhealthySince;
     }
 
-    public NodeLossWatch(IMediaCallDirectory directory, SfuNodeRegistry registry, IEnumerable<IMediaNodeLossHandler> handlers,
+    /// <summary>
+    /// For the host: the parts are resolved at start, not construction, so that invalid settings (a bad REDIS_URL)
+    /// are reported by options validation instead of thrown from here.
+    /// </summary>
+    public NodeLossWatch(IServiceProvider services, TimeProvider clock, ILogger<NodeLossWatch> log)
+    {
+        _services = services;
+        _clock = clock;
+        _log = log;
+    }
+
+    internal NodeLossWatch(IMediaCallDirectory directory, SfuNodeRegistry registry, IEnumerable<IMediaNodeLossHandler> handlers,
         IOptions<MediaNodeOptions> options, TimeProvider clock, ILogger<NodeLossWatch> log)
     {
         _directory = directory;
@@ -65,6 +77,13 @@ public sealed class NodeLossWatch : IHostedService
 
     public Task StartAsync(CancellationToken ct)
     {
+        if (_services is not null)
+        {
+            _directory = _services.GetRequiredService<IMediaCallDirectory>();
+            _registry = _services.GetRequiredService<SfuNodeRegistry>();
+            _handlers = _services.GetServices<IMediaNodeLossHandler>();
+            _options = _services.GetRequiredService<IOptions<MediaNodeOptions>>();
+        }
         var every = TimeSpan.FromMilliseconds(_options.Value.LossSweepMs);
         _loop = Task.Run(() => LoopAsync(every, _stop.Token), CancellationToken.None);
         return Task.CompletedTask;
