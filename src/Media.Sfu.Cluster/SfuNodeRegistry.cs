@@ -12,7 +12,9 @@ public sealed record ParticipantLostMessage(string NodeId, string RoomId, string
 /// <item><c>{prefix}sfu:node:{id}</c> — a hash (<see cref="SfuNodeRecord"/>) with a TTL of a few heartbeats: a node
 /// that stops writing it disappears by itself;</item>
 /// <item><c>{prefix}sfu:nodes</c> — the set of node ids, so readers need not SCAN (members whose hash is gone are pruned);</item>
-/// <item><c>{prefix}sfu:participant-lost</c> — the channel on which nodes publish <see cref="ParticipantLostMessage"/>.</item>
+/// <item><c>{prefix}sfu:participant-lost</c> — the channel on which nodes publish <see cref="ParticipantLostMessage"/>;</item>
+/// <item><c>{prefix}sfu:node-lost:{id}</c> — the claim of the control-plane process that ends the calls of a node
+/// found dead (<see cref="ClaimNodeLossAsync"/>), so only one of them acts.</item>
 /// </list>
 /// </summary>
 public sealed class SfuNodeRegistry(IRedisClient redis, string prefix)
@@ -36,11 +38,26 @@ public sealed class SfuNodeRegistry(IRedisClient redis, string prefix)
         return redis.call('HINCRBY', KEYS[1], 'rooms', 1)
         """);
 
+    // Taken when free, kept (and extended) by its holder, refused to everyone else until it lapses.
+    private static readonly LuaScript Claim = new("""
+        local holder = redis.call('GET', KEYS[1])
+        if holder == false then
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            return 1
+        end
+        if holder == ARGV[1] then
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 1
+        end
+        return 0
+        """);
+
     public IRedisClient Redis { get; } = redis;
     public string Prefix { get; } = prefix;
     public string IndexKey => Prefix + "sfu:nodes";
     public string ParticipantLostChannel => Prefix + "sfu:participant-lost";
     public string RecordKey(string nodeId) => Prefix + "sfu:node:" + nodeId;
+    public string NodeLossClaimKey(string nodeId) => Prefix + "sfu:node-lost:" + nodeId;
 
     public async Task WriteAsync(SfuNodeRecord record, TimeSpan ttl, CancellationToken ct = default)
     {
@@ -79,6 +96,14 @@ public sealed class SfuNodeRegistry(IRedisClient redis, string prefix)
     /// <summary>Adds a just-placed call to the node's published load until its next heartbeat; false if the node is gone.</summary>
     public async Task<bool> ReserveAsync(string nodeId, int transports, CancellationToken ct = default) =>
         (await Redis.EvaluateAsync(Reserve, [RecordKey(nodeId)], [transports], ct)).AsInt64() >= 0;
+
+    /// <summary>
+    /// Claims the ending of a dead node's calls for <paramref name="owner"/> (one control-plane process): true when
+    /// the claim was free or is already the owner's (then it lasts <paramref name="ttl"/> longer), false when another
+    /// owner holds it. It lapses after <paramref name="ttl"/>, so calls are not left behind by a holder that died.
+    /// </summary>
+    public async Task<bool> ClaimNodeLossAsync(string nodeId, string owner, TimeSpan ttl, CancellationToken ct = default) =>
+        (await Redis.EvaluateAsync(Claim, [NodeLossClaimKey(nodeId)], [owner, (long)Math.Ceiling(ttl.TotalMilliseconds)], ct)).AsInt64() == 1;
 
     public Task<long> PublishParticipantLostAsync(ParticipantLostMessage message, CancellationToken ct = default) =>
         Redis.PublishAsync(ParticipantLostChannel, JsonSerializer.Serialize(message, Json), ct);

@@ -61,6 +61,7 @@ public static class SeedEnvironment
         ("SFU_NODE_SECRET", "SfuNodes:Secret"),
         ("SFU_NODE_STALE_MS", "SfuNodes:StaleAfterMs"),
         ("SFU_NODE_REQUEST_TIMEOUT_MS", "SfuNodes:RequestTimeoutMs"),
+        ("SFU_NODE_LOSS_SWEEP_MS", "SfuNodes:LossSweepMs"),
         ("SIGNALING_NODE_ID", "Signaling:NodeId"),
         ("REDIS_KEY_PREFIX", "Signaling:RedisKeyPrefix"),
         ("JOIN_QUEUE_LIMIT_PER_MINUTE", "Matchmaking:JoinLimit"),

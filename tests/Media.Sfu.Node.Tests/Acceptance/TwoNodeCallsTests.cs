@@ -120,6 +120,8 @@ public sealed class TwoNodeCallsTests : IAsyncLifetime
 
         // Two calls in progress, then node A dies without a word: its record expires within its TTL.
         var running = new List<SfuCall> { await _callers.StartCallAsync(), await _callers.StartCallAsync() };
+        var onA = new List<SfuCall>();
+        foreach (var c in running) if ((await directory.GetAsync(c.Session))!.NodeId == "sfu-a") onA.Add(c);
         await _first.KillAsync();
         var killedAt = Stopwatch.StartNew();
         var left = Task.Run(async () =>
@@ -140,7 +142,12 @@ public sealed class TwoNodeCallsTests : IAsyncLifetime
         foreach (var c in later) Assert.Equal("sfu-b", (await directory.GetAsync(c.Session))!.NodeId);
         await WaitForStatusAsync(_second, s => s.Node.Rooms == before + 4 && s.Node.Transports == 2 * s.Node.Rooms, "B carrying the new calls");
 
-        foreach (var c in running.Concat(later)) await SfuCallers.EndCallAsync(c);
+        // A's calls were ended by the control plane once A counted as lost (NodeLossWatch); B's end as usual.
+        foreach (var c in onA)
+            foreach (var client in new[] { c.Offerer, c.Waiter })
+                await WaitForAsync(() => Task.FromResult(client.History.Count(e => e.Name == "peer-disconnected" && e.Payload.GetProperty("sessionId").GetString() == c.Session.ToString())),
+                    n => n == 1, "both sides of a call on A told it ended");
+        foreach (var c in running.Concat(later).Except(onA)) await SfuCallers.EndCallAsync(c);
         await WaitForStatusAsync(_second, s => s is { Node: { Rooms: 0, Transports: 0, Sessions: 0 } }, "B empty after the calls ended");
     }
 

@@ -11,8 +11,9 @@ public static class CallMediaRegistration
 {
     /// <summary>
     /// Matched calls through the SFU: placement (with REDIS_URL, over the SFU node processes registered in Redis and
-    /// the in-process SFU when it runs; without, on the in-process SFU alone), the call directory, and the handler
-    /// that ends calls whose media transport died.
+    /// the in-process SFU when it runs; without, on the in-process SFU alone), the call directory, the handler that
+    /// ends calls whose media transport died, and (with REDIS_URL) the watch that ends the calls of node processes
+    /// that died.
     /// </summary>
     public static IServiceCollection AddCallMedia(this IServiceCollection services, IConfiguration config)
     {
@@ -35,8 +36,13 @@ public static class CallMediaRegistration
             });
             services.TryAddSingleton<IMediaPlacement>(sp => new RedisMediaPlacement(
                 sp.GetRequiredService<SfuNodeRegistry>(), sp.GetService<LocalMediaNode>(), sp.GetRequiredService<IOptions<MediaNodeOptions>>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisMediaPlacement>>()));
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisMediaPlacement>>(), sp.GetRequiredService<IMediaCallDirectory>()));
             services.AddSingleton<IMediaCallDirectory>(sp => new RedisMediaCallDirectory(sp.GetRequiredService<SignalingRedis>()));
+            // Calls on node processes that die without a word end by themselves (the in-process SFU dies with us).
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IMediaNodeLossHandler, MatchedCallNodeLoss>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IMediaNodeLossHandler, DirectCallNodeLoss>());
+            services.AddSingleton<NodeLossWatch>();
+            services.AddHostedService(sp => sp.GetRequiredService<NodeLossWatch>());
         }
         else
         {

@@ -17,6 +17,12 @@ public sealed class MediaNodeOptions : IValidatedOptions
     /// <summary>SFU_NODE_REQUEST_TIMEOUT_MS: how long one request to a node may take before the node counts as failed.</summary>
     public int RequestTimeoutMs { get; set; } = 5000;
 
+    /// <summary>
+    /// SFU_NODE_LOSS_SWEEP_MS: how often the control plane looks for nodes that died with calls on them (no heartbeat
+    /// for longer than <see cref="StaleAfterMs"/> plus one such interval); their calls then end for both sides.
+    /// </summary>
+    public int LossSweepMs { get; set; } = 2000;
+
     public IEnumerable<string> Validate()
     {
         if (!SecretIsJwtSecret) // JWT_SECRET is validated with the auth options
@@ -26,5 +32,6 @@ public sealed class MediaNodeOptions : IValidatedOptions
         }
         if (StaleAfterMs is < 200 or > 60_000) yield return "SFU_NODE_STALE_MS must be 200–60000";
         if (RequestTimeoutMs is < 100 or > 60_000) yield return "SFU_NODE_REQUEST_TIMEOUT_MS must be 100–60000";
+        if (LossSweepMs is < 100 or > 60_000) yield return "SFU_NODE_LOSS_SWEEP_MS must be 100–60000";
     }
 }

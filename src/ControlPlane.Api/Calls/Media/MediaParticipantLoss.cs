@@ -4,18 +4,18 @@ using Media.Sfu.Hosting;
 
 namespace ControlPlane.Api.Calls.Media;
 
-/// <summary>
-/// Ends a call whose participant's media transport died (ICE consent lost when its network went away, DTLS
-/// closed, idle): the partner hears peer-disconnected / call-ended as for a hang-up, and the room is closed on its
-/// node. Reports come from the SFU in this process and from node processes, over the participant-lost channel in
-/// Redis that every control-plane node subscribes to (one of them takes each report).
-/// </summary>
 /// <summary>A feature whose calls run on SFU nodes and must end when a participant's transport dies.</summary>
 public interface IMediaLossHandler
 {
     Task HandleMediaLostAsync(MediaParticipantLost lost);
 }
 
+/// <summary>
+/// Ends a call whose participant's media transport died (ICE consent lost when its network went away, DTLS
+/// closed, idle): the partner hears peer-disconnected / call-ended as for a hang-up, and the room is closed on its
+/// node. Reports come from the SFU in this process and from node processes, over the participant-lost channel in
+/// Redis that every control-plane node subscribes to (one of them takes each report).
+/// </summary>
 public sealed class MediaParticipantLoss(IServiceProvider services, ILogger<MediaParticipantLoss> log) : IHostedService
 {
     private static readonly TimeSpan ClaimTtl = TimeSpan.FromSeconds(30);

@@ -24,10 +24,14 @@ public sealed class RedisMediaPlacement : IMediaPlacement, IDisposable
     private readonly TimeSpan _staleAfter;
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<string, RemoteMediaNode> _nodes = new();
+    private readonly IMediaCallDirectory? _index;
 
-    public RedisMediaPlacement(SfuNodeRegistry registry, LocalMediaNode? local, IOptions<MediaNodeOptions> options, TimeProvider clock, ILogger<RedisMediaPlacement> log)
+    /// <param name="index">Where the rooms opened on node processes are indexed per node (see <see cref="NodeLossWatch"/>).</param>
+    public RedisMediaPlacement(SfuNodeRegistry registry, LocalMediaNode? local, IOptions<MediaNodeOptions> options, TimeProvider clock, ILogger<RedisMediaPlacement> log,
+        IMediaCallDirectory? index = null)
     {
         _registry = registry;
+        _index = index;
         _local = local;
         _clock = clock;
         _log = log;
@@ -117,10 +121,10 @@ public sealed class RedisMediaPlacement : IMediaPlacement, IDisposable
     private RemoteMediaNode Node(string id, string url)
     {
         var address = new Uri(url.TrimEnd('/') + "/");
-        var node = _nodes.GetOrAdd(id, _ => new RemoteMediaNode(id, address, _http, _tokens, _clock, _timeout));
+        var node = _nodes.GetOrAdd(id, _ => new RemoteMediaNode(id, address, _http, _tokens, _clock, _timeout, _index, _log));
         if (node.BaseAddress == address) return node;
         // The node restarted elsewhere under the same id.
-        node = new RemoteMediaNode(id, address, _http, _tokens, _clock, _timeout);
+        node = new RemoteMediaNode(id, address, _http, _tokens, _clock, _timeout, _index, _log);
         _nodes[id] = node;
         return node;
     }

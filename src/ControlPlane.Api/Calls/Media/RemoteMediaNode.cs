@@ -10,18 +10,30 @@ namespace ControlPlane.Api.Calls.Media;
 /// An SFU node process reached over its control API (<see cref="SfuControlApi"/>). Every request carries a fresh
 /// service token for this node and has a time limit; the node's refusals, an unreachable node and a timeout all
 /// surface as <see cref="MediaNodeException"/> (SFU_NODE_UNREACHABLE 503, SFU_NODE_TIMEOUT 504), so callers
-/// handle one exception type and placement moves on to the next node.
+/// handle one exception type and placement moves on to the next node. With an <paramref name="index"/>, every room it
+/// opens is indexed under the node until it closes it, so the room's call is ended if the node dies
+/// (<see cref="NodeLossWatch"/>), whichever feature opened it.
 /// </summary>
-public sealed class RemoteMediaNode(string id, Uri baseAddress, HttpClient http, SfuControlTokens tokens, TimeProvider clock, TimeSpan timeout) : IMediaNode
+public sealed class RemoteMediaNode(string id, Uri baseAddress, HttpClient http, SfuControlTokens tokens, TimeProvider clock, TimeSpan timeout,
+    IMediaCallDirectory? index = null, ILogger? log = null) : IMediaNode
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public string Id { get; } = id;
     public Uri BaseAddress { get; } = baseAddress;
 
-    public Task OpenRoomAsync(Guid roomId, IReadOnlyList<Guid> participants, CallMediaSettings settings, CancellationToken ct = default) =>
-        SendAsync<RoomOpened>(HttpMethod.Put, SfuControlApi.Room(roomId.ToString()),
+    public async Task OpenRoomAsync(Guid roomId, IReadOnlyList<Guid> participants, CallMediaSettings settings, CancellationToken ct = default)
+    {
+        await SendAsync<RoomOpened>(HttpMethod.Put, SfuControlApi.Room(roomId.ToString()),
             new OpenRoomRequest(participants.Select(p => p.ToString()).ToList(), settings.Video, settings.AudioCapKbps, settings.VideoCapKbps, settings.DropOverCap), ct);
+        if (index is null) return;
+        try { await index.TrackRoomAsync(Id, roomId, ct); }
+        catch (Exception e) when (e is Redis.Client.RedisException or TimeoutException)
+        {
+            // The room is open: failing the call for its index would leave it behind on the node.
+            log?.LogWarning("Room {RoomId} on SFU node {Node} is not indexed; its call will not end if the node dies: {Error}", roomId, Id, e.Message);
+        }
+    }
 
     public async Task<MediaAnswer> AnswerAsync(Guid roomId, Guid participant, string offerSdp, CancellationToken ct = default)
     {
@@ -43,9 +55,24 @@ public sealed class RemoteMediaNode(string id, Uri baseAddress, HttpClient http,
         try
         {
             await SendAsync<object>(HttpMethod.Delete, SfuControlApi.Room(roomId.ToString()), null, ct);
+            await ForgetAsync(roomId);
             return true;
         }
-        catch (MediaNodeException e) when (e.Status == 404) { return false; }
+        catch (MediaNodeException e) when (e.Status == 404)
+        {
+            await ForgetAsync(roomId);
+            return false;
+        }
+    }
+
+    private async Task ForgetAsync(Guid roomId)
+    {
+        if (index is null) return;
+        try { await index.ForgetRoomAsync(Id, roomId); }
+        catch (Exception e) when (e is Redis.Client.RedisException or TimeoutException)
+        {
+            log?.LogDebug("Room {RoomId} stays in SFU node {Node}'s index: {Error}", roomId, Id, e.Message); // harmless: a closed room ends nothing
+        }
     }
 
     public Task<global::Media.Sfu.Quality.SfuQualitySnapshot?> QualityAsync(CancellationToken ct = default) =>
