@@ -1,3 +1,5 @@
+using ControlPlane.Api.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace ControlPlane.Api.Calls.Direct;
 
@@ -43,4 +45,24 @@ internal sealed class DirectCallMonitor(IServiceProvider services, TimeProvider 
 internal sealed class DirectCallMediaLoss(DirectCalls calls) : Media.IMediaLossHandler
 {
     public Task HandleMediaLostAsync(Media.MediaParticipantLost lost) => calls.HandleMediaLostAsync(lost.RoomId, lost.Participant, lost.Reason);
+}
+
+/// <summary>
+/// Seed 003's direct calls on a lost node: an answered call in that room, on that node, ends by the server with
+/// <see cref="Media.NodeLossWatch.DirectCallEndReason"/> (billing stops, both sides hear call-ended)..
+/// </summary>
+internal sealed class DirectCallNodeLoss(IServiceProvider services) : Media.IMediaNodeLossHandler
+{
+    public async Task<bool> EndCallOnLostNodeAsync(Guid roomId, string nodeId)
+    {
+        if (services.GetService<DirectCalls>() is not { } calls) return false;
+        Guid? callId;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            callId = await scope.ServiceProvider.GetRequiredService<ControlPlaneDb>().Set<DirectCall>().AsNoTracking()
+                .Where(c => c.RoomId == roomId && c.MediaNode == nodeId && c.Status == CallStatuses.Answered)
+                .Select(c => (Guid?)c.Id).FirstOrDefaultAsync();
+        }
+        return callId is { } id && await calls.EndBySystemAsync(id, Media.NodeLossWatch.DirectCallEndReason) is not null;
+    }
 }

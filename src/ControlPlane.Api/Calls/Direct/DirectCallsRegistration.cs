@@ -23,6 +23,7 @@ public static class DirectCallsRegistration
         services.AddSingleton<ICallBillingAlerts, DirectCallBillingAlerts>();
         services.AddHostedService<DirectCallMonitor>();
         services.AddSingleton<Media.IMediaLossHandler, DirectCallMediaLoss>();
+        services.AddSingleton<Media.IMediaNodeLossHandler, DirectCallNodeLoss>();
         return services;
     }
 }

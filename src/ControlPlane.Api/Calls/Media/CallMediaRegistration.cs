@@ -40,7 +40,6 @@ public static class CallMediaRegistration
             services.AddSingleton<IMediaCallDirectory>(sp => new RedisMediaCallDirectory(sp.GetRequiredService<SignalingRedis>()));
             // Calls on node processes that die without a word end by themselves (the in-process SFU dies with us).
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IMediaNodeLossHandler, MatchedCallNodeLoss>());
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IMediaNodeLossHandler, DirectCallNodeLoss>());
             services.AddSingleton<NodeLossWatch>();
             services.AddHostedService(sp => sp.GetRequiredService<NodeLossWatch>());
         }

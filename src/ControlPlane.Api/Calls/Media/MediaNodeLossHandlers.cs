@@ -1,7 +1,4 @@
-using ControlPlane.Api.Calls.Direct;
 using ControlPlane.Api.Chat;
-using ControlPlane.Api.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace ControlPlane.Api.Calls.Media;
 
@@ -17,26 +14,5 @@ internal sealed class MatchedCallNodeLoss(IServiceProvider services) : IMediaNod
         // Only a room whose media the directory places on that node (a direct call's room has no entry).
         if (await services.GetRequiredService<IMediaCallDirectory>().GetAsync(roomId) is not { } entry || entry.NodeId != nodeId) return false;
         return await services.GetRequiredService<ChatRooms>().EndAsync(roomId, EndCause.ConnectionFailed, null) is not null;
-    }
-}
-
-/// <summary>
-/// Seed 003's direct calls on a lost node: an answered call in that room, on that node, ends by the server with
-/// <see cref="NodeLossWatch.DirectCallEndReason"/> (billing stops, both sides hear call-ended). It belongs beside
-/// DirectCallMediaLoss in Calls/Direct; it lives here because that folder was not this change's to edit.
-/// </summary>
-internal sealed class DirectCallNodeLoss(IServiceProvider services) : IMediaNodeLossHandler
-{
-    public async Task<bool> EndCallOnLostNodeAsync(Guid roomId, string nodeId)
-    {
-        if (services.GetService<DirectCalls>() is not { } calls) return false;
-        Guid? callId;
-        await using (var scope = services.CreateAsyncScope())
-        {
-            callId = await scope.ServiceProvider.GetRequiredService<ControlPlaneDb>().Set<DirectCall>().AsNoTracking()
-                .Where(c => c.RoomId == roomId && c.MediaNode == nodeId && c.Status == CallStatuses.Answered)
-                .Select(c => (Guid?)c.Id).FirstOrDefaultAsync();
-        }
-        return callId is { } id && await calls.EndBySystemAsync(id, NodeLossWatch.DirectCallEndReason) is not null;
     }
 }
