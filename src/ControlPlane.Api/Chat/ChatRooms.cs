@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace ControlPlane.Api.Chat;
 
 /// <summary>Why a room ended; each participant is told its own side of it (see <see cref="ChatRooms.ReasonFor"/>).</summary>
-public enum EndCause { UserLeft, Disconnected, Timeout, Reported, ConnectionFailed, Banned }
+/// <summary>Why a room ended. <see cref="MediaNodeLost"/>: the SFU node carrying its media died (clients hear connection_failed).</summary>
+public enum EndCause { UserLeft, Disconnected, Timeout, Reported, ConnectionFailed, Banned, MediaNodeLost }
 
 /// <summary>
 /// What happens inside a room once two users are paired: messages (validated, rate limited, the last 30 kept),
@@ -154,6 +155,7 @@ public sealed class ChatRooms(
         EndCause.Timeout => "timeout",
         EndCause.Reported => "reported",
         EndCause.Banned => "banned",
+        EndCause.MediaNodeLost => "media_node_lost",
         _ => "connection_failed",
     };
 

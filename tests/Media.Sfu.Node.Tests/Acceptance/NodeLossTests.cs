@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -70,6 +71,13 @@ public sealed class NodeLossTests(ITestOutputHelper output) : IAsyncLifetime
         await _redis.DisposeAsync();
     }
 
+    private async Task<string?> MatchedEndReasonAsync(Guid session)
+    {
+        await using var scope = _api.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ControlPlane.Api.Data.ControlPlaneDb>().Set<ControlPlane.Api.Calls.Sessions.ChatSession>()
+            .AsNoTracking().Where(s => s.Id == session).Select(s => s.EndReason).FirstOrDefaultAsync();
+    }
+
     private async Task<NodeProcess> StartNodeAsync(string id)
     {
         var node = await NodeProcess.StartAsync(id, _nodeEnv);
@@ -118,6 +126,7 @@ public sealed class NodeLossTests(ITestOutputHelper output) : IAsyncLifetime
         // The call records say why; the directory and the node's index no longer have the calls.
         var record = await GetCallAsync(direct.CallId, direct.CallerToken);
         Assert.Equal(("ended", "media_node_lost"), (record.GetProperty("status").GetString(), record.GetProperty("endReason").GetString()));
+        await WaitForAsync(() => MatchedEndReasonAsync(matched.Session), r => r == "media_node_lost", "the matched call's record ended with media_node_lost", TimeSpan.FromSeconds(5));
         await WaitForAsync(() => directory.GetAsync(matched.Session), e => e is null, "the matched call out of the directory", TimeSpan.FromSeconds(5));
         await WaitForAsync(() => directory.RoomsOnAsync(doomed.Id), r => r.Count == 0, "the doomed node's index empty", TimeSpan.FromSeconds(5));
         Assert.DoesNotContain(doomed.Id, await directory.NodesWithCallsAsync());
