@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using ControlPlane.Api.Tests.Support;
 using Testing.Services;
-using Testing.Services;
 
 namespace ControlPlane.Api.Tests.Health;
 

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ControlPlane.Api.Tests.Support;
 using Testing.Services;
-using Testing.Services;
 using Turn.Auth;
 
 namespace ControlPlane.Api.Tests.Turn;

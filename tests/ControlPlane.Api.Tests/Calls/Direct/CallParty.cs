@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Media.Sfu.Hosting;
 using System.Text.Json;
 using ControlPlane.Api.Tests.Coins;
 using Media.Sfu.Sdp;
@@ -57,4 +59,36 @@ public sealed class CallParty(ApiHost api, TokenResponse token, SignalingClient 
         Assert.True(result.IsSuccess, result.ToString());
         return result.AnswerSdp!;
     }
+}
+
+/// <summary>
+/// What the direct-call tests share: a control plane (real PostgreSQL, the in-process SFU) and the parties connected
+/// to its hub, disposed together. Override <see cref="StartApiAsync"/> to configure the control plane.
+/// </summary>
+public abstract class CallPartyTests : IAsyncLifetime
+{
+    private readonly List<CallParty> _parties = new();
+
+    protected ApiHost Api { get; set; } = null!;
+
+    protected SfuNode Sfu => Api.Services.GetRequiredService<SfuNode>();
+
+    protected virtual Task<ApiHost> StartApiAsync() => ApiHost.StartAsync();
+
+    public virtual async Task InitializeAsync() => Api = await StartApiAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var p in _parties) await p.Hub.DisposeAsync();
+        await Api.DisposeAsync();
+    }
+
+    protected async Task<CallParty> PartyAsync(TokenResponse? token = null)
+    {
+        var p = await CallParty.ConnectAsync(Api, token);
+        _parties.Add(p);
+        return p;
+    }
+
+    protected static bool Is(JsonElement e, Guid callId) => e.GetProperty("callId").GetString() == callId.ToString();
 }

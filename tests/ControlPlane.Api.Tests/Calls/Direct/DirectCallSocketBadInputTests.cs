@@ -11,25 +11,8 @@ namespace ControlPlane.Api.Tests.Calls.Direct;
 /// unknown and strangers' rooms, a target that is not the partner, malformed SDP. Each is answered by the error event
 /// {message, code, event} with the REST endpoints' codes; the connection stays usable and the call goes on.
 /// </summary>
-public sealed class DirectCallSocketBadInputTests : IAsyncLifetime
+public sealed class DirectCallSocketBadInputTests : CallPartyTests
 {
-    private ApiHost _api = null!;
-    private readonly List<CallParty> _parties = new();
-
-    public async Task InitializeAsync() => _api = await ApiHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        foreach (var p in _parties) await p.Hub.DisposeAsync();
-        await _api.DisposeAsync();
-    }
-
-    private async Task<CallParty> PartyAsync()
-    {
-        var p = await CallParty.ConnectAsync(_api);
-        _parties.Add(p);
-        return p;
-    }
 
     private static readonly string Big = new('x', 100 * 1024);
     private const string Candidate = "candidate:1 1 udp 2130706431 192.0.2.9 40000 typ host";

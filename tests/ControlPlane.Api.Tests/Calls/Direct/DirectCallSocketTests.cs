@@ -15,29 +15,8 @@ namespace ControlPlane.Api.Tests.Calls.Direct;
 /// Seed 003's client socket events (join-room, webrtc-offer, webrtc-answer, ice-candidate, call-end) on /signaling,
 /// end to end on the real control plane, PostgreSQL and the in-process SFU.
 /// </summary>
-public sealed class DirectCallSocketTests : IAsyncLifetime
+public sealed class DirectCallSocketTests : CallPartyTests
 {
-    private ApiHost _api = null!;
-    private readonly List<CallParty> _parties = new();
-
-    public async Task InitializeAsync() => _api = await ApiHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        foreach (var p in _parties) await p.Hub.DisposeAsync();
-        await _api.DisposeAsync();
-    }
-
-    private SfuNode Sfu => _api.Services.GetRequiredService<SfuNode>();
-
-    private async Task<CallParty> PartyAsync(TokenResponse? token = null)
-    {
-        var p = await CallParty.ConnectAsync(_api, token);
-        _parties.Add(p);
-        return p;
-    }
-
-    private static bool Is(JsonElement e, Guid callId) => e.GetProperty("callId").GetString() == callId.ToString();
 
     private const string HostCandidate = "candidate:842163049 1 udp 1677729535 192.0.2.7 50000 typ srflx raddr 10.0.0.7 rport 50000";
 
@@ -165,11 +144,11 @@ public sealed class DirectCallSocketTests : IAsyncLifetime
     public async Task A_receiver_that_connects_only_after_accepting_gets_the_SFU_offer_on_join_room_and_joins_by_answering_it()
     {
         var caller = await PartyAsync();
-        var receiverToken = await _api.SignInAsync();
+        var receiverToken = await Api.SignInAsync();
         // The receiver is not connected: it accepts over REST (say, from a push notification) and connects afterwards.
         var callId = Guid.Parse((await caller.OkAsync("/api/calls/initiate", new { receiverId = receiverToken.DeviceId.ToString(), callType = "audio" }))
             .GetProperty("callId").GetString()!);
-        var accepted = (await (await _api.PostAsync($"/api/calls/{callId}/accept", receiverToken.AccessToken)).OkJsonAsync()).Data();
+        var accepted = (await (await Api.PostAsync($"/api/calls/{callId}/accept", receiverToken.AccessToken)).OkJsonAsync()).Data();
         var roomId = accepted.Str("roomId");
         var restOffer = accepted.GetProperty("offer").Str("sdp");
         var receiver = await PartyAsync(receiverToken);
@@ -186,8 +165,8 @@ public sealed class DirectCallSocketTests : IAsyncLifetime
     [Fact]
     public async Task Without_a_copy_of_the_SFU_offer_join_room_asks_the_SFU_for_a_new_one_that_the_receiver_can_answer()
     {
-        await _api.DisposeAsync();
-        _api = await ApiHost.StartAsync(configureServices: s => s.Replace(ServiceDescriptor.Singleton<ISfuOfferCopies, ForgetfulOfferCopies>()));
+        await Api.DisposeAsync();
+        Api = await ApiHost.StartAsync(configureServices: s => s.Replace(ServiceDescriptor.Singleton<ISfuOfferCopies, ForgetfulOfferCopies>()));
         var caller = await PartyAsync();
         var receiver = await PartyAsync();
         var callId = await caller.CallAsync(receiver, "video");

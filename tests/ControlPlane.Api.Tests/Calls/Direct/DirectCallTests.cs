@@ -9,39 +9,20 @@ using Testing.Services;
 namespace ControlPlane.Api.Tests.Calls.Direct;
 
 /// <summary>/api/calls end to end on the real control plane, PostgreSQL and the in-process SFU (real clock).</summary>
-public sealed class DirectCallTests : IAsyncLifetime
+public sealed class DirectCallTests : CallPartyTests
 {
-    private ApiHost _api = null!;
     private LedgerProbe _ledger = null!;
-    private readonly List<CallParty> _parties = new();
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _api = await ApiHost.StartAsync(new Dictionary<string, string?>
+        Api = await ApiHost.StartAsync(new Dictionary<string, string?>
         {
             ["SuperLover:RequireVerification"] = "false", ["SuperLover:CoinsRequired"] = "0",
             // A transport that never connects is closed (idle) after 5 s: the lost-media test.
             ["Sfu:ConsentTimeoutSeconds"] = "5", ["Sfu:IdleTimeoutSeconds"] = "5",
         });
-        _ledger = new LedgerProbe(_api.DatabaseUrl);
+        _ledger = new LedgerProbe(Api.DatabaseUrl);
     }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var p in _parties) await p.Hub.DisposeAsync();
-        await _api.DisposeAsync();
-    }
-
-    private SfuNode Sfu => _api.Services.GetRequiredService<SfuNode>();
-
-    private async Task<CallParty> PartyAsync(TokenResponse? token = null)
-    {
-        var p = await CallParty.ConnectAsync(_api, token);
-        _parties.Add(p);
-        return p;
-    }
-
-    private static bool Is(JsonElement e, Guid callId) => e.GetProperty("callId").GetString() == callId.ToString();
 
     [Fact]
     public async Task A_call_rings_is_accepted_on_the_SFU_both_sides_join_its_room_and_a_hang_up_ends_it_for_both()
@@ -109,14 +90,14 @@ public sealed class DirectCallTests : IAsyncLifetime
         Assert.False(Sfu.TryGetRoom(roomId.ToString(), out _));
         Assert.Equal(0, Sfu.Sessions.Count(s => s.Room == room));
 
-        var history = (await _api.GetOkAsync("/api/calls/history?page=1&limit=10", caller.Bearer)).Data();
+        var history = (await Api.GetOkAsync("/api/calls/history?page=1&limit=10", caller.Bearer)).Data();
         var row = history.GetProperty("calls").EnumerateArray().Single();
         Assert.Equal(callId.ToString(), row.GetProperty("id").GetString());
         Assert.Equal("outgoing", row.GetProperty("direction").GetString());
         Assert.Equal("ended", row.GetProperty("status").GetString());
         Assert.Equal(1, history.GetProperty("pagination").GetProperty("total").GetInt64());
-        Assert.Equal("incoming", (await _api.GetOkAsync("/api/calls/history", receiver.Bearer)).Data().GetProperty("calls")[0].GetProperty("direction").GetString());
-        Assert.Equal(50, await _api.BalanceAsync(caller.Bearer)); // a call to someone who is not a Super Lover is free
+        Assert.Equal("incoming", (await Api.GetOkAsync("/api/calls/history", receiver.Bearer)).Data().GetProperty("calls")[0].GetProperty("direction").GetString());
+        Assert.Equal(50, await Api.BalanceAsync(caller.Bearer)); // a call to someone who is not a Super Lover is free
     }
 
     [Fact]
@@ -131,7 +112,7 @@ public sealed class DirectCallTests : IAsyncLifetime
         Assert.Equal("NOT_CALL_RECEIVER", await ErrorShape.AssertAsync(await caller.PostAsync($"/api/calls/{callId}/reject"), 403));
         foreach (var action in new[] { "accept", "reject", "end" })
             Assert.Equal("CALL_NOT_FOUND", await ErrorShape.AssertAsync(await stranger.PostAsync($"/api/calls/{callId}/{action}"), 404));
-        Assert.Equal("CALL_NOT_FOUND", await ErrorShape.AssertAsync(await _api.SendAsync(HttpMethod.Get, $"/api/calls/{callId}", stranger.Bearer), 404));
+        Assert.Equal("CALL_NOT_FOUND", await ErrorShape.AssertAsync(await Api.SendAsync(HttpMethod.Get, $"/api/calls/{callId}", stranger.Bearer), 404));
         Assert.Equal("CALL_NOT_ACTIVE", await ErrorShape.AssertAsync(await caller.PostAsync($"/api/calls/{callId}/webrtc/offer", new { sdp = WhipApiTests.Offer }), 409));
 
         // Busy: neither side can be in two calls.
@@ -168,7 +149,7 @@ public sealed class DirectCallTests : IAsyncLifetime
         Assert.Equal("CALL_ALREADY_ENDED", await ErrorShape.AssertAsync(await receiver.PostAsync($"/api/calls/{third}/end"), 409));
         Assert.Equal("CALL_NOT_ACTIVE", await ErrorShape.AssertAsync(await receiver.PostAsync($"/api/calls/{third}/webrtc/answer", new { sdp = WhipApiTests.Offer }), 409));
 
-        var statuses = (await _api.GetOkAsync("/api/calls/history", receiver.Bearer)).Data().GetProperty("calls").EnumerateArray()
+        var statuses = (await Api.GetOkAsync("/api/calls/history", receiver.Bearer)).Data().GetProperty("calls").EnumerateArray()
             .Select(c => c.GetProperty("status").GetString()).ToList();
         Assert.Equal(new[] { "ended", "missed", "rejected" }, statuses);
     }
@@ -214,8 +195,8 @@ public sealed class DirectCallTests : IAsyncLifetime
     public async Task Super_lover_calls_need_the_first_minute_and_an_available_super_lover()
     {
         var caller = await PartyAsync();
-        var ready = await PartyAsync(await CallParty.SuperLoverAsync(_api));
-        var offline = await PartyAsync(await CallParty.SuperLoverAsync(_api, "offline"));
+        var ready = await PartyAsync(await CallParty.SuperLoverAsync(Api));
+        var offline = await PartyAsync(await CallParty.SuperLoverAsync(Api, "offline"));
 
         Assert.Equal("RECEIVER_UNAVAILABLE", await ErrorShape.AssertAsync(
             await caller.PostAsync("/api/calls/initiate", new { receiverId = offline.Id.ToString(), callType = "video" }), 409));

@@ -13,43 +13,26 @@ namespace ControlPlane.Api.Tests.Calls.Direct;
 /// Calls to a Super Lover through the API with the whole control plane on a test clock: per-minute debits, the
 /// warning a minute before the coins run out, the server ending the call, the receiver's earnings; and the timeouts.
 /// </summary>
-public sealed class MeteredCallTests : IAsyncLifetime
+public sealed class MeteredCallTests : CallPartyTests
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
     private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private readonly List<CallParty> _parties = new();
-    private ApiHost _api = null!;
     private LedgerProbe _ledger = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _api = await ApiHost.StartAsync(new Dictionary<string, string?>
+        Api = await ApiHost.StartAsync(new Dictionary<string, string?>
         {
             ["SuperLover:RequireVerification"] = "false", ["SuperLover:CoinsRequired"] = "0", ["SuperLover:SharePercent"] = "50",
             ["CallBilling:RatePerMinute"] = "10",
             ["Calls:RingTimeoutSeconds"] = "30", ["Calls:MediaJoinTimeoutSeconds"] = "600", ["Calls:InitiateLimitPerMinute"] = "3",
             ["Sfu:TickMilliseconds"] = "1000",
         }, configureServices: s => s.AddSingleton<TimeProvider>(_clock));
-        _ledger = new LedgerProbe(_api.DatabaseUrl);
+        _ledger = new LedgerProbe(Api.DatabaseUrl);
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var p in _parties) await p.Hub.DisposeAsync();
-        await _api.DisposeAsync();
-    }
-
-    private CallBilling Billing => _api.Services.GetRequiredService<CallBilling>();
-    private DirectCalls Calls => _api.Services.GetRequiredService<DirectCalls>();
-    private SfuNode Sfu => _api.Services.GetRequiredService<SfuNode>();
-
-    private async Task<CallParty> PartyAsync(TokenResponse? token = null)
-    {
-        var p = await CallParty.ConnectAsync(_api, token);
-        _parties.Add(p);
-        return p;
-    }
-
+    private CallBilling Billing => Api.Services.GetRequiredService<CallBilling>();
+    private DirectCalls Calls => Api.Services.GetRequiredService<DirectCalls>();
     /// <summary>Moves the clock; timers fire on the way; then waits for the work they started (billing, call timers).</summary>
     private async Task AdvanceAsync(TimeSpan by)
     {
@@ -59,13 +42,11 @@ public sealed class MeteredCallTests : IAsyncLifetime
         await Billing.IdleAsync();
     }
 
-    private static bool Is(JsonElement e, Guid callId) => e.GetProperty("callId").GetString() == callId.ToString();
-
     [Fact]
     public async Task A_metered_call_is_debited_per_started_minute_warns_a_minute_ahead_and_is_ended_by_the_server_when_coins_run_out()
     {
         var caller = await PartyAsync();
-        var lover = await PartyAsync(await CallParty.SuperLoverAsync(_api));
+        var lover = await PartyAsync(await CallParty.SuperLoverAsync(Api));
         var callId = await caller.CallAsync(lover);
         Assert.Equal(10, (await lover.Hub.WaitAsync("incoming-call")).GetProperty("rate").GetInt32());
         Assert.Equal(50, await _ledger.BalanceAsync(caller.Id)); // ringing costs nothing
@@ -116,14 +97,14 @@ public sealed class MeteredCallTests : IAsyncLifetime
         // Nothing more is charged; the receiver's earnings show in their balance, ledger and statistics.
         await AdvanceAsync(5 * Minute);
         Assert.Equal(0, await _ledger.BalanceAsync(caller.Id));
-        Assert.Equal(75, await _api.BalanceAsync(lover.Bearer));
+        Assert.Equal(75, await Api.BalanceAsync(lover.Bearer));
         Assert.Equal(25L, await _ledger.ScalarAsync<long>(
             "SELECT sum(amount) FROM coin_transactions WHERE device_id = @d AND reference_type = 'call' AND reference_id = @c",
             ("d", lover.Id), ("c", callId.ToString())));
-        var stats = (await _api.GetOkAsync("/api/super-lover/stats", lover.Bearer)).Data();
+        var stats = (await Api.GetOkAsync("/api/super-lover/stats", lover.Bearer)).Data();
         Assert.Equal(25, stats.GetProperty("totalEarnings").GetInt64());
         Assert.Equal(1, stats.GetProperty("totalCalls").GetInt32());
-        var history = (await _api.GetOkAsync("/api/calls/history", lover.Bearer)).Data().GetProperty("calls")[0];
+        var history = (await Api.GetOkAsync("/api/calls/history", lover.Bearer)).Data().GetProperty("calls")[0];
         Assert.Equal(25, history.GetProperty("coinsEarned").GetInt64());
         Assert.Equal("incoming", history.GetProperty("direction").GetString());
         Assert.Equal(0, Billing.ActiveCalls);
@@ -134,7 +115,7 @@ public sealed class MeteredCallTests : IAsyncLifetime
     public async Task Hanging_up_charges_each_started_minute_once_and_stops_billing()
     {
         var caller = await PartyAsync();
-        var lover = await PartyAsync(await CallParty.SuperLoverAsync(_api, "online"));
+        var lover = await PartyAsync(await CallParty.SuperLoverAsync(Api, "online"));
         var callId = await caller.CallAsync(lover, "audio");
         await lover.OkAsync($"/api/calls/{callId}/accept");
         await AdvanceAsync(TimeSpan.FromSeconds(90)); // minute 2 started at 1:00
@@ -241,7 +222,7 @@ public sealed class MeteredCallTests : IAsyncLifetime
         for (var round = 0; round < 5; round++)
         {
             var caller = await PartyAsync();
-            var lover = await PartyAsync(await CallParty.SuperLoverAsync(_api));
+            var lover = await PartyAsync(await CallParty.SuperLoverAsync(Api));
             var callId = await caller.CallAsync(lover);
             var results = await Task.WhenAll(lover.PostAsync($"/api/calls/{callId}/accept"), caller.PostAsync($"/api/calls/{callId}/end"));
             Assert.Equal(System.Net.HttpStatusCode.OK, results[1].StatusCode);
