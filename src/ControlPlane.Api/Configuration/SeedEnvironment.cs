@@ -46,6 +46,7 @@ public static class SeedEnvironment
         ("CALL_RING_TIMEOUT_SECONDS", "Calls:RingTimeoutSeconds"),
         ("CALL_MEDIA_JOIN_TIMEOUT_SECONDS", "Calls:MediaJoinTimeoutSeconds"),
         ("CALL_INITIATE_LIMIT_PER_MINUTE", "Calls:InitiateLimitPerMinute"),
+        ("CALL_MEDIA_OFFER_LIMIT_PER_MINUTE", "Calls:MediaOfferLimitPerMinute"),
         ("SFU_ENABLED", "Sfu:Enabled"),
         ("CALL_MEDIA_MODE", "CallMedia:Mode"),
         ("CALL_MEDIA_P2P_FALLBACK", "CallMedia:P2pFallback"),

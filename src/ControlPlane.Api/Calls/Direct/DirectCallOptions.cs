@@ -17,6 +17,12 @@ public sealed class DirectCallOptions : IValidatedOptions
     /// <summary>CALL_INITIATE_LIMIT_PER_MINUTE: calls one device may place per sliding minute (nobody is rung without end).</summary>
     public int InitiateLimitPerMinute { get; set; } = 10;
 
+    /// <summary>
+    /// CALL_MEDIA_OFFER_LIMIT_PER_MINUTE: SDP offers one device may send the SFU per sliding minute (REST or socket).
+    /// Each offer replaces the device's transport (a DTLS handshake on the node); renegotiation needs a few.
+    /// </summary>
+    public int MediaOfferLimitPerMinute { get; set; } = 20;
+
     /// <summary>How often each node looks for calls whose timer was lost with a node that died.</summary>
     public int SweepIntervalSeconds { get; set; } = 30;
 
@@ -28,6 +34,7 @@ public sealed class DirectCallOptions : IValidatedOptions
         if (RingTimeoutSeconds is < 5 or > 600) yield return "CALL_RING_TIMEOUT_SECONDS must be between 5 and 600";
         if (MediaJoinTimeoutSeconds is < 5 or > 3600) yield return "CALL_MEDIA_JOIN_TIMEOUT_SECONDS must be between 5 and 3600";
         if (InitiateLimitPerMinute is < 1 or > 10_000) yield return "CALL_INITIATE_LIMIT_PER_MINUTE must be between 1 and 10000";
+        if (MediaOfferLimitPerMinute is < 1 or > 10_000) yield return "CALL_MEDIA_OFFER_LIMIT_PER_MINUTE must be between 1 and 10000";
         if (SweepIntervalSeconds is < 1 or > 3600) yield return "Calls:SweepIntervalSeconds must be between 1 and 3600";
     }
 }

@@ -320,6 +320,9 @@ public sealed class DirectCalls : IAsyncDisposable
     {
         var text = RequireSdp(sdp);
         var (call, node) = await ActiveMediaAsync(callId, me, roomId, ct);
+        var limit = await _limiter.TryAcquireAsync("call-offer:" + me, _options.MediaOfferLimitPerMinute, 60_000, _clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        if (!limit.Allowed)
+            throw new ApiException(429, ErrorCodes.RateLimited, $"Too many offers; try again in {Math.Max(1, (limit.RetryAfterMs + 999) / 1000)} s");
         MediaAnswer answer;
         try { answer = await node.AnswerAsync(call.RoomId, me, text, ct); }
         catch (Exception e) when (e is MediaNodeException or HttpRequestException) { throw MediaError(e, CallErrorCodes.CallNotActive); }

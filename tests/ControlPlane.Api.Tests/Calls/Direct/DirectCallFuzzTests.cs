@@ -18,7 +18,7 @@ public sealed class DirectCallFuzzTests : IAsyncLifetime
 {
     private ApiHost _api = null!;
 
-    public async Task InitializeAsync() => _api = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Calls:InitiateLimitPerMinute"] = "10000" });
+    public async Task InitializeAsync() => _api = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Calls:InitiateLimitPerMinute"] = "10000", ["Calls:MediaOfferLimitPerMinute"] = "10000" });
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
 

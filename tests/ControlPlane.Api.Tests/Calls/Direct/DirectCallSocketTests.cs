@@ -163,6 +163,37 @@ public sealed class DirectCallSocketTests : CallPartyTests
     }
 
     [Fact]
+    public async Task Offers_beyond_the_per_minute_limit_are_refused_over_REST_and_the_socket_and_the_call_goes_on()
+    {
+        await Api.DisposeAsync();
+        Api = await ApiHost.StartAsync(new Dictionary<string, string?> { ["Calls:MediaOfferLimitPerMinute"] = "2" });
+        var caller = await PartyAsync();
+        var receiver = await PartyAsync();
+        var callId = await caller.CallAsync(receiver, "video");
+        await receiver.Hub.WaitAsync("incoming-call", match: e => Is(e, callId));
+        await receiver.OkAsync($"/api/calls/{callId}/accept");
+
+        // Two offers pass (each replaces the caller's transport on the SFU) ...
+        await caller.OkAsync($"/api/calls/{callId}/webrtc/offer", new { sdp = WhipApiTests.Offer });
+        await caller.Hub.InvokeAsync("webrtc-offer", new { callId, offer = WhipApiTests.Offer });
+        await caller.Hub.WaitAsync("webrtc-answer", match: e => Is(e, callId));
+        // ... the third, by either path, is refused and changes nothing.
+        using (var refused = await caller.PostAsync($"/api/calls/{callId}/webrtc/offer", new { sdp = WhipApiTests.Offer }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Contains("RATE_LIMITED", await refused.Content.ReadAsStringAsync());
+        }
+        await caller.Hub.InvokeAsync("webrtc-offer", new { callId, offer = WhipApiTests.Offer });
+        var error = await caller.Hub.WaitAsync("error");
+        Assert.Equal(("RATE_LIMITED", "webrtc-offer"), (error.Str("code"), error.Str("event")));
+        Assert.Single(Sfu.Sessions, s => s.OwnerUserId == caller.Id.ToString()); // the refused offers made no transport
+        Assert.Equal("answered", (await caller.GetCallAsync(callId)).Str("status"));
+
+        // The other side's offers have their own budget.
+        await receiver.OkAsync($"/api/calls/{callId}/webrtc/offer", new { sdp = WhipApiTests.Offer });
+    }
+
+    [Fact]
     public async Task Without_a_copy_of_the_SFU_offer_join_room_asks_the_SFU_for_a_new_one_that_the_receiver_can_answer()
     {
         await Api.DisposeAsync();
