@@ -42,8 +42,8 @@ public sealed partial class SfuNode : IHostedService, IDisposable
     private UdpMediaSocket[] _udp = [];
     private readonly SfuLoadMonitor _load;
     private TcpMediaListener? _tcp;
-    private ITimer? _tick;
-    private int _ticking;
+    private ITimer? _tick, _nackTick;
+    private int _ticking, _nacking;
     private long _lastReportTicks;
 
     public SfuNode(IOptions<SfuOptions> options, ILoggerFactory logs, TimeProvider? clock = null)
@@ -89,6 +89,8 @@ public sealed partial class SfuNode : IHostedService, IDisposable
             _tcp.Start();
         }
         _tick = _clock.CreateTimer(_ => Tick(), null, TimeSpan.FromMilliseconds(_options.TickMilliseconds), TimeSpan.FromMilliseconds(_options.TickMilliseconds));
+        var nackEvery = TimeSpan.FromMilliseconds(_options.UpstreamNackMilliseconds);
+        _nackTick = _clock.CreateTimer(_ => SendUpstreamNacks(), null, nackEvery, nackEvery);
         _log.LogInformation("SFU node started: UDP {Udp} ({Workers} workers, batch {Batch}), TCP {Tcp}, candidates announce {Announced}, SRTP {Profiles}",
             UdpEndPoint, _udp.Length, _udp.Length > 0 ? _udp[0].BatchSize : 0, _tcp?.LocalEndPoint, _options.CandidateIp, string.Join(",", _dtls.SrtpProfiles));
         return Task.CompletedTask;
@@ -356,6 +358,23 @@ public sealed partial class SfuNode : IHostedService, IDisposable
         finally { Volatile.Write(ref _ticking, 0); }
     }
 
+    /// <summary>
+    /// The fast pass of upstream loss recovery: each router NACKs its publishers' missing video packets that are due
+    /// (see <see cref="Routing.UpstreamLossTracker"/>); nothing is sent when nothing is missing.
+    /// </summary>
+    private void SendUpstreamNacks()
+    {
+        if (Interlocked.Exchange(ref _nacking, 1) == 1) return;
+        try
+        {
+            foreach (var room in _rooms.Values) room.Router.SendUpstreamNacks();
+            foreach (var s in _sessions.Values)
+                if (s.Room is null) s.Router.SendUpstreamNacks(); // WHIP publishers outside call rooms
+        }
+        catch (Exception e) { _log.LogError(e, "Sending upstream NACKs failed"); }
+        finally { Volatile.Write(ref _nacking, 0); }
+    }
+
     public SfuStats Stats() => new(
         Transports.Count, _sessions.Count,
         Transports.All.Sum(t => t.Counters.RtpPacketsIn), Transports.All.Sum(t => t.Counters.RtpPacketsOut),
@@ -409,6 +428,7 @@ public sealed partial class SfuNode : IHostedService, IDisposable
     public void Dispose()
     {
         _tick?.Dispose();
+        _nackTick?.Dispose();
         _tick = null;
         foreach (var s in _sessions.Values) CloseSession(s.Id);
         foreach (var r in _rooms.Keys) CloseRoom(r);

@@ -44,6 +44,11 @@ public sealed class SfuOptions
     public int OfferTimeoutSeconds { get; set; } = 60;
     /// <summary>Housekeeping period: DTLS retransmissions, consent, idle sweeps, transport-cc feedback.</summary>
     public int TickMilliseconds { get; set; } = 100;
+    /// <summary>
+    /// How often publishers are sent NACKs for the video packets they lost on the way to the SFU: a loss is asked for
+    /// within this long of the gap (the housekeeping tick would wait up to <see cref="TickMilliseconds"/>).
+    /// </summary>
+    public int UpstreamNackMilliseconds { get; set; } = 20;
     /// <summary>REMB to video publishers: measured bitrate × headroom, within floor and ceiling (kbps), below the call's video cap.</summary>
     public bool SendRemb { get; set; } = true;
     public int RembFloorKbps { get; set; } = 300;
@@ -76,6 +81,7 @@ public sealed class SfuOptions
         ("SFU_ECHO_MAX_SECONDS", "Sfu:EchoMaxSeconds"),
         ("SFU_CONSENT_TIMEOUT_SECONDS", "Sfu:ConsentTimeoutSeconds"),
         ("SFU_CONSENT_CLOSE_SECONDS", "Sfu:ConsentCloseSeconds"),
+        ("SFU_UPSTREAM_NACK_MS", "Sfu:UpstreamNackMilliseconds"),
     ];
 
     public IPAddress ListenIp => IPAddress.Parse(ListenAddress);
@@ -107,6 +113,7 @@ public sealed class SfuOptions
         if (EchoMaxSeconds is < 5 or > 3600) yield return "echo duration must be 5–3600 s";
         if (OfferTimeoutSeconds is < 5 or > 600) yield return "offer timeout must be 5–600 s";
         if (TickMilliseconds is < 10 or > 1000) yield return "tick must be 10–1000 ms";
+        if (UpstreamNackMilliseconds is < 5 or > 1000) yield return "upstream NACK interval must be 5–1000 ms";
         foreach (var e in FeedbackSettings().Validate()) yield return e;
     }
 }

@@ -407,6 +407,15 @@ public sealed class Router : ITransportMediaSink
         SendUpstreamNacks(members, buffer);
     }
 
+    /// <summary>Sends each publisher a generic NACK for its missing video packets that are due; the node calls it every few ms.</summary>
+    public void SendUpstreamNacks()
+    {
+        var members = _snapshot;
+        if (members.Count == 0) return;
+        Span<byte> buffer = stackalloc byte[1200];
+        SendUpstreamNacks(members, buffer);
+    }
+
     private void SendUpstreamNacks(Dictionary<WebRtcTransport, Member> members, Span<byte> buffer)
     {
         foreach (var member in members.Values)

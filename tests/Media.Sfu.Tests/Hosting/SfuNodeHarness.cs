@@ -11,7 +11,7 @@ namespace Media.Sfu.Tests.Hosting;
 internal sealed class TestClock : TimeProvider
 {
     private readonly DateTimeOffset _start = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
-    private readonly List<(TimerCallback Callback, object? State)> _timers = new();
+    private readonly List<(TimerCallback Callback, object? State, TimeSpan Period)> _timers = new();
     private long _ticks = 3600 * TimeSpan.TicksPerSecond;
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
@@ -22,15 +22,17 @@ internal sealed class TestClock : TimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        lock (_timers) _timers.Add((callback, state));
+        lock (_timers) _timers.Add((callback, state, period));
         return new ManualTimer();
     }
 
-    public void FireTimers()
+    /// <summary>Fires every timer, or only those of the given period.</summary>
+    public void FireTimers(TimeSpan? period = null)
     {
-        List<(TimerCallback Callback, object? State)> timers;
+        List<(TimerCallback Callback, object? State, TimeSpan Period)> timers;
         lock (_timers) timers = _timers.ToList();
-        foreach (var (callback, state) in timers) callback(state);
+        foreach (var (callback, state, every) in timers)
+            if (period is null || every == period) callback(state);
     }
 
     private sealed class ManualTimer : ITimer

@@ -57,6 +57,29 @@ public sealed class UpstreamNackRoutingTests
     }
 
     [Fact]
+    public void The_node_asks_within_its_nack_interval_without_waiting_for_housekeeping()
+    {
+        using var h = new SfuNodeHarness(o => o.UpstreamNackMilliseconds = 20);
+        var room = h.Node.OpenRoom("r", ["a", "b"]);
+        using var a = new InMemoryPeer(h, "a", OfferA, "r", 40001);
+        using var b = new InMemoryPeer(h, "b", OfferB, "r", 40002);
+        a.Connect();
+        b.Connect();
+        a.Receive();
+        ushort twcc = 0;
+        for (ushort seq = 500; seq < 506; seq++)
+        {
+            if (seq != 503) a.SendRtp(MediaPacket(Vp8, seq, seq * 3000u, VideoSsrcA, 900, twcc++));
+            h.Clock.Advance(2 * Ms);
+        }
+        // Only the node's 20 ms timer fires (not the 100 ms housekeeping): the NACK for 503 goes out.
+        h.Clock.Advance(12 * Ms);
+        h.Clock.FireTimers(TimeSpan.FromMilliseconds(20));
+        Assert.Equal([503], Assert.Single(Nacks(a.Receive().Rtcp)).Lost);
+        Assert.Equal(1, room.Router.Producers.Single(p => p.Ssrc == VideoSsrcA).UpstreamNacksSent);
+    }
+
+    [Fact]
     public void The_publisher_is_asked_for_exactly_its_lost_packets_and_their_retransmission_reaches_the_receiver()
     {
         using var h = new SfuNodeHarness();
