@@ -105,8 +105,7 @@ public readonly struct HubPayload
         if (!Get(name, out var v)) throw Missing(name);
         if (v.ValueKind == JsonValueKind.String) return String(name, maxChars, required: true)!;
         if (v.ValueKind != JsonValueKind.Object) throw Wrong(name, "an object {type, sdp} or an SDP string", v);
-        if (v.GetRawText().Length > maxChars) throw new HubError(HubErrorCodes.PayloadTooLarge, $"{name} is larger than {maxChars} characters");
-        return new HubPayloadPart(v).Description(name, kind).GetProperty("sdp").GetString()!;
+        return new HubPayloadPart(Object(name, maxChars)!.Value).Description(name, kind).GetProperty("sdp").GetString()!;
     }
 
     /// <summary>
@@ -122,8 +121,7 @@ public readonly struct HubPayload
         if (v.ValueKind == JsonValueKind.String) line = String(name, maxChars)!;
         else if (v.ValueKind == JsonValueKind.Object)
         {
-            if (v.GetRawText().Length > maxChars) throw new HubError(HubErrorCodes.PayloadTooLarge, $"{name} is larger than {maxChars} characters");
-            line = new HubPayloadPart(v).Candidate(name).GetProperty("candidate").GetString()!;
+            line = new HubPayloadPart(Object(name, maxChars)!.Value).Candidate(name).GetProperty("candidate").GetString()!;
             if (v.TryGetProperty("sdpMid", out var mid) && mid.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
                 throw Wrong(name + ".sdpMid", "a string", mid);
         }

@@ -45,6 +45,17 @@ public sealed class DirectCall
 
     public bool IsParticipant(Guid device) => device == CallerId || device == ReceiverId;
     public Guid PartnerOf(Guid device) => device == CallerId ? ReceiverId : CallerId;
+
+    /// <summary>The SFU offer waiting for <paramref name="participant"/>'s answer, if any.</summary>
+    public string? SfuOfferFor(Guid participant) => participant == CallerId ? CallerSfuOffer : ReceiverSfuOffer;
+
+    public void SetSfuOfferFor(Guid participant, string? offerId)
+    {
+        if (participant == CallerId) CallerSfuOffer = offerId; else ReceiverSfuOffer = offerId;
+    }
+
+    /// <summary>When <paramref name="participant"/>'s media joined the call's room on the SFU, if it has.</summary>
+    public DateTimeOffset? JoinedAt(Guid participant) => participant == CallerId ? CallerJoinedAt : ReceiverJoinedAt;
     public bool IsRinging => Status is CallStatuses.Initiated or CallStatuses.Ringing;
     public bool IsLive => IsRinging || Status == CallStatuses.Answered;
 }

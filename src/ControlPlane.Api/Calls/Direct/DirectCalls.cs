@@ -78,9 +78,7 @@ public sealed class DirectCalls : IAsyncDisposable
     public async Task<InitiatedCall> InitiateAsync(IServiceProvider request, Guid callerId, Guid receiverId, string callType, CancellationToken ct)
     {
         if (callerId == receiverId) throw Envelope.Invalid("receiverId", "you cannot call yourself");
-        var limit = await _limiter.TryAcquireAsync("call:" + callerId, _options.InitiateLimitPerMinute, 60_000, _clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
-        if (!limit.Allowed)
-            throw new ApiException(429, ErrorCodes.RateLimited, $"Too many calls; try again in {Math.Max(1, (limit.RetryAfterMs + 999) / 1000)} s");
+        await RequireWithinLimitAsync("call:" + callerId, _options.InitiateLimitPerMinute, "calls", ct);
         var db = request.GetRequiredService<ControlPlaneDb>();
         var receiver = await db.Set<Device>().AsNoTracking().Where(d => d.Id == receiverId).Select(d => new { d.BannedAt }).FirstOrDefaultAsync(ct);
         if (receiver is null || receiver.BannedAt is not null)
@@ -320,9 +318,7 @@ public sealed class DirectCalls : IAsyncDisposable
     {
         var text = RequireSdp(sdp);
         var (call, node) = await ActiveMediaAsync(callId, me, roomId, ct);
-        var limit = await _limiter.TryAcquireAsync("call-offer:" + me, _options.MediaOfferLimitPerMinute, 60_000, _clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
-        if (!limit.Allowed)
-            throw new ApiException(429, ErrorCodes.RateLimited, $"Too many offers; try again in {Math.Max(1, (limit.RetryAfterMs + 999) / 1000)} s");
+        await RequireWithinLimitAsync("call-offer:" + me, _options.MediaOfferLimitPerMinute, "offers", ct);
         MediaAnswer answer;
         try { answer = await node.AnswerAsync(call.RoomId, me, text, ct); }
         catch (Exception e) when (e is MediaNodeException or HttpRequestException) { throw MediaError(e, CallErrorCodes.CallNotActive); }
@@ -337,7 +333,7 @@ public sealed class DirectCalls : IAsyncDisposable
     {
         var text = RequireSdp(sdp);
         var (call, node) = await ActiveMediaAsync(callId, me, roomId, ct);
-        var offerId = me == call.CallerId ? call.CallerSfuOffer : call.ReceiverSfuOffer;
+        var offerId = call.SfuOfferFor(me);
         if (offerId is null)
             throw ApiException.Conflict(CallErrorCodes.NoPendingOffer, "There is no offer from the media server waiting for your answer; send an offer instead");
         try { await node.AcceptAnswerAsync(offerId, me, text, ct); }
@@ -389,6 +385,14 @@ public sealed class DirectCalls : IAsyncDisposable
         if (me == call.CallerId) call.CallerJoinedAt ??= now; else call.ReceiverJoinedAt ??= now;
     }
 
+    /// <summary>One more of <paramref name="what"/> under a per-minute limit, or 429 RATE_LIMITED.</summary>
+    private async Task RequireWithinLimitAsync(string key, int perMinute, string what, CancellationToken ct)
+    {
+        var limit = await _limiter.TryAcquireAsync(key, perMinute, 60_000, _clock.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        if (!limit.Allowed)
+            throw new ApiException(429, ErrorCodes.RateLimited, $"Too many {what}; try again in {Math.Max(1, (limit.RetryAfterMs + 999) / 1000)} s");
+    }
+
     private async Task SetPendingOfferAsync(DirectCall call, Guid participant, string offerId)
     {
         var side = participant == call.CallerId ? "caller" : "receiver";
@@ -396,7 +400,7 @@ public sealed class DirectCalls : IAsyncDisposable
         var db = scope.ServiceProvider.GetRequiredService<ControlPlaneDb>();
         await (await db.CommandAsync($"UPDATE calls SET {side}_sfu_offer = @o WHERE id = @id AND status = 'answered'", default))
             .With("o", offerId).With("id", call.Id).ExecuteAsync(default);
-        if (participant == call.CallerId) call.CallerSfuOffer = offerId; else call.ReceiverSfuOffer = offerId;
+        call.SetSfuOfferFor(participant, offerId);
     }
 
     // ---- seed 003 socket events (see DirectCallSignaling) ---------------------------------------------------------
@@ -423,8 +427,8 @@ public sealed class DirectCalls : IAsyncDisposable
         if (call.Status != CallStatuses.Answered)
             throw ApiException.Conflict(CallErrorCodes.CallNotActive,
                 call.IsRinging ? "The call is still ringing; accept it before joining its room" : $"The call is {call.Status}");
-        if ((me == call.CallerId ? call.CallerJoinedAt : call.ReceiverJoinedAt) is not null) return null;
-        var pending = me == call.CallerId ? call.CallerSfuOffer : call.ReceiverSfuOffer;
+        if (call.JoinedAt(me) is not null) return null;
+        var pending = call.SfuOfferFor(me);
         // The caller offers to the SFU itself; only a participant the SFU offers to waits for an offer.
         if (pending is null && me == call.CallerId) return null;
         var sdp = pending is null ? null : await _offerCopies.FindAsync(pending, ct);
@@ -445,15 +449,15 @@ public sealed class DirectCalls : IAsyncDisposable
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var c = RequireParticipant(await LockAsync(db, callId, ct), me);
         if (c.Status != CallStatuses.Answered) throw ApiException.Conflict(CallErrorCodes.CallNotActive, $"The call is {c.Status}");
-        if ((me == c.CallerId ? c.CallerJoinedAt : c.ReceiverJoinedAt) is not null) return null;
-        var pending = me == c.CallerId ? c.CallerSfuOffer : c.ReceiverSfuOffer;
+        if (c.JoinedAt(me) is not null) return null;
+        var pending = c.SfuOfferFor(me);
         if (pending is not null && pending != seen && await _offerCopies.FindAsync(pending, ct) is { } made) return made;
         var node = (c.MediaNode is null ? null : await _placement.FindAsync(c.MediaNode, ct))
             ?? throw new ApiException(503, CallErrorCodes.MediaUnavailable, "The media server of this call is no longer available");
         MediaOffer offer;
         try { offer = await node.OfferAsync(c.RoomId, me, c.CallType == CallTypes.Video, CancellationToken.None); }
         catch (Exception e) when (e is MediaNodeException or HttpRequestException or TaskCanceledException) { throw MediaError(e, CallErrorCodes.CallNotActive); }
-        if (me == c.CallerId) c.CallerSfuOffer = offer.OfferId; else c.ReceiverSfuOffer = offer.OfferId;
+        c.SetSfuOfferFor(me, offer.OfferId);
         // The copy exists before the id is visible: whoever reads the new id finds its SDP.
         await _offerCopies.KeepAsync(offer.OfferId, offer.Sdp);
         await db.SaveChangesAsync(CancellationToken.None);

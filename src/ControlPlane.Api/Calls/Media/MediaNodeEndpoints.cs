@@ -16,7 +16,7 @@ public static class MediaNodeEndpoints
         app.MapGroup("/moderation/sfu").WithTags("Moderation").RequireAuthorization(BearerAuthentication.ModeratorPolicy)
             .MapGet("/nodes", async (IMediaPlacement placement, IServiceProvider services, TimeProvider clock, CancellationToken ct) =>
             {
-                var staleAfter = TimeSpan.FromMilliseconds(services.GetService<IOptions<MediaNodeOptions>>()?.Value.StaleAfterMs ?? 3000);
+                var staleAfter = TimeSpan.FromMilliseconds((services.GetService<IOptions<MediaNodeOptions>>()?.Value ?? new MediaNodeOptions()).StaleAfterMs);
                 var now = clock.GetUtcNow();
                 var nodes = (await placement.NodesAsync(ct)).OrderBy(n => n.NodeId, StringComparer.Ordinal).Select(n => View(n, now, staleAfter)).ToList();
                 return Results.Ok(new { success = true, data = new { nodes, count = nodes.Count } });
