@@ -8,7 +8,9 @@ namespace Testing.Services;
 /// </summary>
 public sealed class LocalServices : IAsyncDisposable
 {
+    private const string Prefix = "omegle-tests-";
     private static readonly string Script = Path.Combine(RepoRoot.Path, "scripts", "local-services.sh");
+    private static readonly Lazy<int> Swept = new(SweepAbandoned);
     private int _stopped;
 
     public string Directory { get; }
@@ -16,7 +18,8 @@ public sealed class LocalServices : IAsyncDisposable
     public LocalServices(string name)
     {
         // Short: PostgreSQL puts its Unix socket here and socket paths are limited to 107 bytes.
-        Directory = Path.Combine(Path.GetTempPath(), $"omegle-tests-{Environment.ProcessId}-{name}-{Guid.NewGuid().ToString("N")[..8]}");
+        _ = Swept.Value;
+        Directory = Path.Combine(Path.GetTempPath(), $"{Prefix}{Environment.ProcessId}-{name}-{Guid.NewGuid().ToString("N")[..8]}");
         System.IO.Directory.CreateDirectory(Directory);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
     }
@@ -42,13 +45,48 @@ public sealed class LocalServices : IAsyncDisposable
     public void Stop()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        StopAndDelete(Directory);
+    }
+
+    private static void StopAndDelete(string directory)
+    {
         try
         {
-            using var p = Process.Start(new ProcessStartInfo("bash", new[] { Script, "stop", Directory }) { UseShellExecute = false, RedirectStandardError = true });
+            using var p = Process.Start(new ProcessStartInfo("bash", new[] { Script, "stop", directory }) { UseShellExecute = false, RedirectStandardError = true });
             p?.WaitForExit(20_000);
-            System.IO.Directory.Delete(Directory, recursive: true);
+            System.IO.Directory.Delete(directory, recursive: true);
         }
-        catch (Exception) { /* best effort at process exit */ }
+        catch (Exception) { /* best effort */ }
+    }
+
+    /// <summary>
+    /// Stops and deletes the folders of test processes that are gone. Deleting at process exit is best effort: a test
+    /// host that is killed, or ends before a PostgreSQL data folder (~0.5 GB) is deleted, leaves it behind, and runs
+    /// on one machine add up until the disk is full. Folders of live processes (parallel test assemblies) are kept.
+    /// </summary>
+    private static int SweepAbandoned()
+    {
+        var swept = 0;
+        foreach (var dir in System.IO.Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
+        {
+            var name = Path.GetFileName(dir).AsSpan(Prefix.Length);
+            var dash = name.IndexOf('-');
+            if (dash <= 0 || !int.TryParse(name[..dash], out var pid) || pid == Environment.ProcessId || IsRunning(pid)) continue;
+            StopAndDelete(dir);
+            swept++;
+        }
+        return swept;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     public ValueTask DisposeAsync() { Stop(); return ValueTask.CompletedTask; }
