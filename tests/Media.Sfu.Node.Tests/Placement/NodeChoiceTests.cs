@@ -97,6 +97,30 @@ public class NodeChoiceTests
     }
 
     [Fact]
+    public void Random_and_mutated_record_fields_never_throw_and_never_parse_to_negative_or_infinite_load()
+    {
+        var random = new Random(20261121);
+        var valid = (Node("n", rooms: 3, transports: 6) with { Streams = 24, MaxStreams = 100, CpuPercent = 12.5, MaxCpuPercent = 80 })
+            .ToFields().ToDictionary(f => f.Key, f => f.Value);
+        string[] junk = ["", "-1", "NaN", "Infinity", "-Infinity", "1e308", "1e-320", "2147483648", "9999999999999999999", " 5", "0x10", "½", "\0", "http://x/"];
+        for (var i = 0; i < 5000; i++)
+        {
+            var fields = new Dictionary<string, string>(valid);
+            foreach (var key in valid.Keys)
+            {
+                var roll = random.Next(10);
+                if (roll == 0) fields.Remove(key);
+                else if (roll == 1) fields[key] = junk[random.Next(junk.Length)];
+                else if (roll == 2) fields[key] = new string((char)random.Next(32, 127), random.Next(0, 12));
+            }
+            if (!SfuNodeRecord.TryParse(fields, out var r)) continue;
+            Assert.True(r!.Rooms >= 0 && r.Transports >= 0 && r.Streams >= 0 && r.MaxStreams >= 0 && r.MaxCpuPercent is >= 0 and <= 100);
+            Assert.True(double.IsFinite(r.CpuPercent) && r.CpuPercent >= 0 && double.IsFinite(r.PacketsOutPerSecond) && r.PacketsOutPerSecond >= 0);
+            Assert.True(double.IsFinite(r.Load) && r.Load >= 0, $"load {r.Load}");
+        }
+    }
+
+    [Fact]
     public void Equally_loaded_nodes_share_the_calls()
     {
         var random = new Random(42);
